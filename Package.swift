@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "mvpipe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mvpipe", targets: ["mvpipe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Sources", dependencies: ["Pipeline"]),
+        .target(name: "Detectors", dependencies: ["Pipeline"]),
+        .target(name: "Notifiers", dependencies: ["Pipeline"]),
+        .executableTarget(
+            name: "mvpipe",
+            dependencies: [
+                "Pipeline", "Sources", "Detectors", "Notifiers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "MVPipeTests",
+            dependencies: ["Pipeline", "Sources", "Detectors", "Notifiers", "mvpipe"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,151 @@
+import Foundation
+import Pipeline
+
+/// Mails one report per run through the system's mail program (`mailx`), run with an
+/// argument array, never through a shell.
+public struct MailxNotifier: Notifier {
+    /// Options of `mailx`.
+    public struct Options: PluginOptions {
+        /// Recipients.
+        public var to: [String]
+        /// The sender address (`-r`), if set.
+        public var from: String?
+        /// The subject; defaults to a line naming the host and the number of users.
+        public var subject: String?
+        /// The mail program: a name looked up in `PATH`, or a path.
+        public var command: String
+        /// Extra arguments placed before the recipients (site-specific mailx options).
+        public var extraArguments: [String]
+        /// Seconds to wait for the mail program.
+        public var timeout: Int
+
+        public static let specs: [OptionSpec] = [
+            OptionSpec("to", .stringList, default: nil, "Recipient addresses."),
+            OptionSpec("from", .string, default: "the mail program's default", "Sender address, passed as `-r FROM`."),
+            OptionSpec("subject", .string, default: "\"mvpipe on HOST: N users are sending unusual mail volume\"", "Subject line (no user text ever goes in it)."),
+            OptionSpec("command", .string, default: "\"mailx\"", "The mail program, looked up in PATH unless it contains a slash."),
+            OptionSpec("args", .stringList, default: "[]", "Extra arguments before the recipients, e.g. [\"-a\", \"X-Priority: 1\"]."),
+            OptionSpec("timeout", .integer, default: "60", "Seconds to wait for the mail program before giving up (the alert stays queued)."),
+        ]
+
+        public init(reading reader: inout OptionsReader, context: PluginContext) throws {
+            guard let to = try reader.stringList("to"), !to.isEmpty else {
+                throw ConfigError(reader.path(of: "to"), "required: expected at least one recipient address")
+            }
+            for (i, address) in to.enumerated() where !MailxNotifier.isSafeAddress(address) {
+                throw ConfigError("\(reader.path(of: "to"))[\(i)]", "expected a plain address like admin@example.org (no spaces, quotes, control characters or leading '-'), found '\(UntrustedText.display(address))'")
+            }
+            self.to = to
+            from = try reader.string("from")
+            if let from, !MailxNotifier.isSafeAddress(from) {
+                throw ConfigError(reader.path(of: "from"), "expected a plain address like relay@example.org, found '\(UntrustedText.display(from))'")
+            }
+            subject = try reader.string("subject")
+            if let subject, subject.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                throw ConfigError(reader.path(of: "subject"), "must be one line without control characters")
+            }
+            command = try reader.string("command") ?? "mailx"
+            guard !command.isEmpty else { throw ConfigError(reader.path(of: "command"), "must not be empty") }
+            extraArguments = try reader.stringList("args") ?? []
+            timeout = try reader.integer("timeout", default: 60, in: 1...3600)
+        }
+    }
+
+    public static let type = "mailx"
+    public static let summary = "Mails one report per run through mailx (argument array, no shell)."
+
+    /// The options in force.
+    public let options: Options
+    private let environment: [String: String]
+
+    public init(options: Options, context: PluginContext) throws {
+        self.options = options
+        self.environment = context.environment
+    }
+
+    public var description: String { "mailx: \(options.command) to \(options.to.joined(separator: ", "))" }
+
+    /// The arguments the mail program gets (after its name).
+    public func arguments(subject: String) -> [String] {
+        var args = ["-s", subject]
+        if let from = options.from { args += ["-r", from] }
+        return args + options.extraArguments + options.to
+    }
+
+    public func deliver(_ batch: AlertBatch) throws {
+        let executable = try resolveCommand()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments(subject: options.subject ?? AlertFormatter.subject(batch))
+        process.environment = environment
+        let input = Pipe()
+        let errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        let finished = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in finished.signal() }
+        do {
+            try process.run()
+        } catch {
+            throw NotifierError("cannot start \(executable): \(error.localizedDescription)", transient: true)
+        }
+        let body = Data(AlertFormatter.body(batch).utf8)
+        let writer = Thread {
+            try? input.fileHandleForWriting.write(contentsOf: body)
+            try? input.fileHandleForWriting.close()
+        }
+        writer.start()
+        let errorData = LockedBuffer()
+        let reader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        if finished.wait(timeout: .now() + .seconds(options.timeout)) == .timedOut {
+            process.terminate()
+            _ = finished.wait(timeout: .now() + .seconds(5))
+            throw NotifierError("\(executable) did not finish within \(options.timeout) s; killed it", transient: true)
+        }
+        guard process.terminationStatus == 0 else {
+            let detail = String(decoding: errorData.waitForValue().prefix(500), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            throw NotifierError("\(executable) exited with status \(process.terminationStatus)\(detail.isEmpty ? "" : ": " + UntrustedText.display(detail, limit: 300))", transient: true)
+        }
+    }
+
+    private func resolveCommand() throws -> String {
+        if options.command.contains("/") { return options.command }
+        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/\(options.command)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw NotifierError("mail program '\(options.command)' not found in PATH (\(path)); install bsd-mailx or set \"command\"", transient: true)
+    }
+
+    /// Whether `address` is safe as a mail program argument: no whitespace, quotes, shell or control characters, no leading '-'.
+    static func isSafeAddress(_ address: String) -> Bool {
+        guard !address.isEmpty, !address.hasPrefix("-"), address.utf8.count <= 320 else { return false }
+        return address.unicodeScalars.allSatisfy { s in
+            s.value > 0x20 && s.value != 0x7F && !"\"'`$\\;|&<>(),".unicodeScalars.contains(s)
+        }
+    }
+}
+
+/// A byte buffer set by one thread and read by another.
+final class LockedBuffer: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var value: Data?
+
+    func set(_ data: Data) {
+        condition.lock()
+        value = data
+        condition.signal()
+        condition.unlock()
+    }
+
+    func waitForValue() -> Data {
+        condition.lock()
+        defer { condition.unlock() }
+        while value == nil { condition.wait() }
+        return value!
+    }
+}

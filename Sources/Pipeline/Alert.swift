@@ -1,0 +1,63 @@
+import Foundation
+
+/// One user found sending unusual volume on one day, with every number that explains why.
+public struct Alert: Sendable, Equatable, Codable {
+    /// The state store's id (stable across retries; notifiers derive idempotency keys from it).
+    public var id: Int64
+    /// The user (sender address or login), untrusted text: escape it for every output.
+    public var user: String
+    /// The day the volume was counted.
+    public var day: Day
+    /// Messages on `day` when the alert was raised.
+    public var messages: Int
+    /// Recipients on `day`, where the sources know them.
+    public var recipients: Int?
+    /// The baseline average per working day.
+    public var average: Double
+    /// The effective limit: the smallest limit of the detectors (the user alerts above it).
+    public var allowed: Int
+    /// Every detector's verdict, fired or not.
+    public var verdicts: [Verdict]
+    /// The user's counts on the last working days before `day`, most recent first.
+    public var history: [DayCount]
+    /// When the alert was raised or last updated.
+    public var raisedAt: Date
+    /// 1 for the day's first alert of this user, 2 and up for escalations.
+    public var sequence: Int
+
+    /// Creates an alert.
+    public init(id: Int64 = 0, user: String, day: Day, messages: Int, recipients: Int? = nil, average: Double,
+                allowed: Int, verdicts: [Verdict], history: [DayCount], raisedAt: Date, sequence: Int = 1) {
+        self.id = id
+        self.user = user
+        self.day = day
+        self.messages = messages
+        self.recipients = recipients
+        self.average = average
+        self.allowed = allowed
+        self.verdicts = verdicts
+        self.history = history
+        self.raisedAt = raisedAt
+        self.sequence = sequence
+    }
+
+    /// The detectors that fired.
+    public var firedDetectors: [String] { verdicts.filter(\.fired).map(\.detector) }
+}
+
+/// The alerts one notifier delivers in one go.
+public struct AlertBatch: Sendable {
+    /// The relay's host name.
+    public var host: String
+    /// The alerts, in a stable order (day, then user).
+    public var alerts: [Alert]
+    /// The site's calendar (for times in the message).
+    public var calendar: WorkCalendar
+
+    /// Creates a batch.
+    public init(host: String, alerts: [Alert], calendar: WorkCalendar) {
+        self.host = host
+        self.alerts = alerts
+        self.calendar = calendar
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Renders alerts as plain text, the same content every text channel carries.
+public enum AlertFormatter {
+    /// A one-line subject, with no user-supplied text in it.
+    public static func subject(_ batch: AlertBatch) -> String {
+        let n = Set(batch.alerts.map(\.user)).count
+        return "mvpipe on \(batch.host): \(n) \(n == 1 ? "user is" : "users are") sending unusual mail volume"
+    }
+
+    /// The full plain-text report. No line starts with user text (mail tilde escapes, list markers).
+    public static func body(_ batch: AlertBatch) -> String {
+        var lines: [String] = []
+        lines.append("mvpipe on \(batch.host) found unusual outgoing mail volume.")
+        lines.append("")
+        for alert in batch.alerts {
+            lines.append(contentsOf: describe(alert))
+            lines.append("")
+        }
+        lines.append("Times are \(batch.calendar.timeZone.identifier). Counts include mail sent until the run.")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The lines describing one alert.
+    public static func describe(_ alert: Alert) -> [String] {
+        var lines: [String] = []
+        var headline = "- \(UntrustedText.display(alert.user)): \(alert.messages) messages on \(alert.day)"
+        if let r = alert.recipients { headline += " (\(r) recipients)" }
+        headline += ", average \(format(alert.average)) per working day, allowed \(alert.allowed)"
+        if alert.sequence > 1 { headline += " [escalation #\(alert.sequence - 1)]" }
+        lines.append(headline)
+        for verdict in alert.verdicts where verdict.fired {
+            lines.append("    fired: \(verdict.detector): \(verdict.reason)")
+        }
+        if !alert.history.isEmpty {
+            let days = alert.history.prefix(10).map { "\(shortDay($0.day)) \($0.messages)" }
+            lines.append("    last working days: " + days.joined(separator: ", "))
+        }
+        return lines
+    }
+
+    /// A number with at most one decimal.
+    public static func format(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+
+    private static func shortDay(_ day: Day) -> String {
+        String(day.description.dropFirst(5))
+    }
+}

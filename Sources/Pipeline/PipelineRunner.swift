@@ -1,0 +1,183 @@
+import Foundation
+import Logging
+
+/// Runs the pipeline once: sources → state → detectors → dedup → notifiers.
+public struct PipelineRunner: Sendable {
+    /// The validated config.
+    public let config: PipelineConfig
+    /// Where history and alerts live.
+    public let store: any StateStore
+    /// Diagnostics (stderr).
+    public let logger: Logger
+
+    /// Creates a runner.
+    public init(config: PipelineConfig, store: any StateStore, logger: Logger) {
+        self.config = config
+        self.store = store
+        self.logger = logger
+    }
+
+    /// Reads every source and stores what it found; returns the sources that failed (the others still count).
+    public func collect(now: Date, extraDays: [Day] = []) throws -> CollectSummary {
+        let calendar = config.calendar
+        let today = calendar.day(of: now)
+        let window = calendar.workingDays(before: today, count: config.historyDays)
+        let days = Array(Set(window + [today] + extraDays)).sorted()
+        var summary = CollectSummary()
+        for source in config.sources {
+            do {
+                let request = CollectRequest(
+                    now: now, today: today, days: days,
+                    finalized: try store.finalizedDays(source: source.name, among: days),
+                    checkpoint: try store.checkpoint(source: source.name), calendar: calendar)
+                let report = try source.plugin.collect(request)
+                try store.apply(report, source: source.name, at: now)
+                summary.daysRead[source.name] = report.mode == .snapshot ? report.scannedDays.count : nil
+                if report.skipped > 0 {
+                    summary.skipped[source.name] = report.skipped
+                    logger.warning("source \(source.name): skipped \(report.skipped) unusable entries")
+                }
+                for note in report.notes { logger.warning("source \(source.name): \(note)") }
+            } catch let error as SourceError {
+                logger.error("source \(source.name) (\(source.path)) failed: \(error.message)")
+                summary.failures[source.name] = error.message
+            }
+        }
+        return summary
+    }
+
+    /// Judges every user seen today and decides which alerts to raise (new, escalated, or updated).
+    public func evaluate(now: Date) throws -> [AlertDraft] {
+        let calendar = config.calendar
+        let today = calendar.day(of: now)
+        let window = calendar.workingDays(before: today, count: config.historyDays)
+        let volumes = try store.volumes(on: today).filter { $0.value.messages > 0 }
+        let users = volumes.keys.sorted()
+        let histories = try store.dailyMessages(users: users, days: window)
+        var drafts: [AlertDraft] = []
+        for user in users {
+            let volume = volumes[user]!
+            let history = window.map { DayCount(day: $0, messages: histories[user]?[$0] ?? 0) }
+            let input = DetectorInput(user: user, day: today, messages: volume.messages, history: history)
+            let verdicts = config.detectors.map { detector in
+                var verdict = detector.plugin.evaluate(input)
+                verdict.detector = detector.name
+                return verdict
+            }
+            guard verdicts.contains(where: \.fired) else { continue }
+            let fallbackAverage = history.isEmpty ? 0 : Double(history.reduce(0) { $0 + $1.messages }) / Double(history.count)
+            var alert = Alert(
+                user: user, day: today, messages: volume.messages, recipients: volume.recipients,
+                average: verdicts.compactMap(\.average).first ?? fallbackAverage,
+                allowed: verdicts.compactMap(\.allowed).min() ?? max(0, volume.messages - 1),
+                verdicts: verdicts, history: history, raisedAt: now)
+            guard let last = try store.latestAlert(user: user, day: today) else {
+                drafts.append(AlertDraft(alert: alert))
+                continue
+            }
+            if !last.deliveredAnywhere {
+                // Still queued: refresh its numbers, keep its id so retries stay idempotent.
+                alert.sequence = last.sequence
+                if last.messages != alert.messages { drafts.append(AlertDraft(alert: alert, replacing: last.id)) }
+            } else if Double(alert.messages) >= config.realertFactor * Double(last.messages) {
+                alert.sequence = last.sequence + 1
+                drafts.append(AlertDraft(alert: alert))
+            }
+        }
+        return drafts
+    }
+
+    /// Delivers every queued alert to every notifier; each notifier keeps its own record.
+    public func deliver(now: Date) throws -> [String: DeliveryResult] {
+        let since = config.calendar.day(of: now).adding(days: -config.pendingDays)
+        var results: [String: DeliveryResult] = [:]
+        for notifier in config.notifiers {
+            let pending = try store.pendingAlerts(notifier: notifier.name, since: since)
+            guard !pending.isEmpty else { continue }
+            let batch = AlertBatch(host: config.hostName, alerts: pending, calendar: config.calendar)
+            let ids = pending.map(\.id)
+            do {
+                try notifier.plugin.deliver(batch)
+                try store.recordDelivery(alertIDs: ids, notifier: notifier.name, at: Date())
+                results[notifier.name] = DeliveryResult(delivered: pending.count, pending: 0, error: nil)
+            } catch {
+                let message = (error as? NotifierError)?.message ?? "\(error)"
+                try store.recordFailure(alertIDs: ids, notifier: notifier.name, error: message, at: Date())
+                logger.error("notifier \(notifier.name) failed, \(pending.count) alert(s) stay queued for the next run: \(message)")
+                results[notifier.name] = DeliveryResult(delivered: 0, pending: pending.count, error: message)
+            }
+        }
+        return results
+    }
+
+    /// The whole run: collect, evaluate, save alerts, and (unless `dryRun`) deliver.
+    public func run(now: Date, dryRun: Bool = false) throws -> RunOutcome {
+        let collected = try collect(now: now)
+        let drafts = try evaluate(now: now)
+        let raised = try store.saveAlerts(drafts, notifiers: config.notifiers.map(\.name))
+        let deliveries = dryRun ? [:] : try deliver(now: now)
+        return RunOutcome(today: config.calendar.day(of: now), raised: raised, collected: collected,
+                          deliveries: deliveries)
+    }
+}
+
+/// What the sources did on one run.
+public struct CollectSummary: Sendable {
+    /// Sources that failed, with the reason.
+    public var failures: [String: String] = [:]
+    /// Skipped input per source.
+    public var skipped: [String: Int] = [:]
+    /// Days read per snapshot source.
+    public var daysRead: [String: Int] = [:]
+
+    /// Creates an empty summary.
+    public init() {}
+}
+
+/// One notifier's result on one run.
+public struct DeliveryResult: Sendable, Equatable {
+    /// Alerts delivered.
+    public var delivered: Int
+    /// Alerts still queued.
+    public var pending: Int
+    /// The error, if delivery failed.
+    public var error: String?
+}
+
+/// The result of one run, and the exit code it maps to.
+public struct RunOutcome: Sendable {
+    /// The day evaluated.
+    public var today: Day
+    /// Alerts raised (new, escalated, or updated) on this run.
+    public var raised: [Alert]
+    /// What the sources did.
+    public var collected: CollectSummary
+    /// Per notifier, what happened.
+    public var deliveries: [String: DeliveryResult]
+
+    /// Alerts left undelivered, summed over notifiers.
+    public var pendingCount: Int { deliveries.values.reduce(0) { $0 + $1.pending } }
+
+    /// 75 when alerts stay queued, 66 when a source could not be read, else 0.
+    public var exitCode: Int32 {
+        if pendingCount > 0 { return ExitCodes.tempFail }
+        if !collected.failures.isEmpty { return ExitCodes.noInput }
+        return ExitCodes.ok
+    }
+}
+
+/// mvpipe's exit codes (sysexits.h).
+public enum ExitCodes {
+    /// Nothing wrong.
+    public static let ok: Int32 = 0
+    /// Bad command line.
+    public static let usage: Int32 = 64
+    /// A source's input (archive root, log files) was missing or unreadable.
+    public static let noInput: Int32 = 66
+    /// The state file could not be used.
+    public static let ioError: Int32 = 74
+    /// Alerts are queued undelivered, or another run holds the lock: try again later.
+    public static let tempFail: Int32 = 75
+    /// The config is invalid.
+    public static let config: Int32 = 78
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Where mvpipe keeps history, source checkpoints and the alert log.
+///
+/// The runner talks only to this protocol, so a shared PostgreSQL store for several relays
+/// can stand in for the SQLite one.
+public protocol StateStore: Sendable {
+    /// Takes the run lock, waiting up to `seconds`; throws ``StateError/locked`` when another run holds it.
+    func acquireRunLock(waiting seconds: Double) throws -> any RunLock
+    /// The days among `days` that `source` has already reported final.
+    func finalizedDays(source: String, among days: [Day]) throws -> Set<Day>
+    /// The checkpoint `source` saved on its last run.
+    func checkpoint(source: String) throws -> [UInt8]?
+    /// Stores a source's report (counts, final days, checkpoint) in one transaction.
+    func apply(_ report: VolumeReport, source: String, at date: Date) throws
+    /// Every user's volume on `day`, summed over sources.
+    func volumes(on day: Day) throws -> [String: UserVolume]
+    /// Messages per user per day, summed over sources, for the given users and days (missing: no mail).
+    func dailyMessages(users: [String], days: [Day]) throws -> [String: [Day: Int]]
+    /// The latest alert for `user` on `day`, if any.
+    func latestAlert(user: String, day: Day) throws -> AlertRecord?
+    /// Saves new alerts and updates (`replacing` an undelivered alert) in one transaction,
+    /// queueing each for delivery to `notifiers`; returns the alerts with their ids.
+    func saveAlerts(_ drafts: [AlertDraft], notifiers: [String]) throws -> [Alert]
+    /// Alerts of days from `since` on that `notifier` has not yet delivered, oldest first.
+    func pendingAlerts(notifier: String, since: Day) throws -> [Alert]
+    /// Records that `notifier` delivered these alerts.
+    func recordDelivery(alertIDs: [Int64], notifier: String, at date: Date) throws
+    /// Records a failed attempt (for `check` and metrics); the alerts stay pending.
+    func recordFailure(alertIDs: [Int64], notifier: String, error: String, at date: Date) throws
+}
+
+/// A held run lock; released by ``release()`` or when the value goes away.
+public protocol RunLock: AnyObject, Sendable {
+    /// Releases the lock.
+    func release()
+}
+
+/// An alert as the dedup logic needs to see it.
+public struct AlertRecord: Sendable, Equatable {
+    /// The alert's id.
+    public var id: Int64
+    /// Messages when it was raised (or last updated).
+    public var messages: Int
+    /// Its sequence on that day (1 first, 2+ escalations).
+    public var sequence: Int
+    /// Whether at least one notifier delivered it.
+    public var deliveredAnywhere: Bool
+
+    /// Creates a record.
+    public init(id: Int64, messages: Int, sequence: Int, deliveredAnywhere: Bool) {
+        self.id = id
+        self.messages = messages
+        self.sequence = sequence
+        self.deliveredAnywhere = deliveredAnywhere
+    }
+}
+
+/// An alert to save: new, or replacing the numbers of an undelivered one.
+public struct AlertDraft: Sendable {
+    /// The alert (its `id` is ignored for new alerts).
+    public var alert: Alert
+    /// The id of an undelivered alert this one updates, keeping its id (and idempotency keys).
+    public var replacing: Int64?
+
+    /// Creates a draft.
+    public init(alert: Alert, replacing: Int64? = nil) {
+        self.alert = alert
+        self.replacing = replacing
+    }
+}
+
+/// A problem with the state store.
+public enum StateError: Error, Sendable, CustomStringConvertible {
+    /// Another run holds the lock.
+    case locked(String)
+    /// The state cannot be opened, read or written.
+    case unusable(String)
+
+    public var description: String {
+        switch self {
+        case .locked(let m), .unusable(let m): m
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Pipeline
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Counts outgoing mail in ASSP's archive: `PATH/YYYY/MM/DD/<sender>/<one file per message>`.
+///
+/// Every regular, non-hidden file in a sender folder is one message, whatever its extension
+/// (`.eml`, `.gz`, `.aes`); hidden files, subfolders and symbolic links do not count. Folder names
+/// are read as raw bytes: spaces, quotes, `$`, backslashes and invalid UTF-8 are all fine.
+public struct ASSPArchiveSource: Source {
+    /// Options of `assp-archive`.
+    public struct Options: PluginOptions {
+        /// The archive root (ASSP's outgoing archive folder).
+        public var path: String
+        /// Whether sender folder names are lower-cased (ASCII), so `Bob@x` and `bob@x` are one user.
+        public var lowercase: Bool
+
+        public static let specs: [OptionSpec] = [
+            OptionSpec("path", .string, default: nil, "The archive root, e.g. \"/var/assp/archive/outgoing\"; it holds YYYY/MM/DD/<sender>/ folders."),
+            OptionSpec("lowercase", .boolean, default: "true", "Lower-case sender folder names (ASCII letters) so one address in two spellings is one user."),
+        ]
+
+        public init(reading reader: inout OptionsReader, context: PluginContext) throws {
+            path = context.resolve(path: try reader.requiredString("path"))
+            lowercase = try reader.boolean("lowercase", default: true)
+        }
+    }
+
+    public static let type = "assp-archive"
+    public static let summary = "Counts messages per sender in ASSP's archive folders (one file = one message)."
+
+    /// The options in force.
+    public let options: Options
+
+    public init(options: Options, context: PluginContext) throws {
+        self.options = options
+    }
+
+    public var description: String { "assp-archive: counts files under \(options.path)/YYYY/MM/DD/<sender>/" }
+
+    public func collect(_ request: CollectRequest) throws -> VolumeReport {
+        let root: Int32
+        do {
+            root = try DirectoryReader.open(Array(options.path.utf8))
+        } catch .missing {
+            throw SourceError("the archive root \(options.path) does not exist; check \"path\" (ASSP's archive folder)")
+        } catch .unreadable(let reason) {
+            throw SourceError("cannot open the archive root \(options.path): \(reason)")
+        }
+        defer { close(root) }
+        var report = VolumeReport(mode: .snapshot)
+        for day in request.pendingDays {
+            let (counts, skipped) = try count(day: day, root: root)
+            report.counts[day] = counts
+            report.skipped += skipped
+            report.scannedDays.append(day)
+            if request.isComplete(day) { report.finalDays.insert(day) }
+        }
+        return report
+    }
+
+    /// Counts one day's folder; a missing day folder is a day without mail.
+    func count(day: Day, root: Int32) throws -> ([String: UserVolume], Int) {
+        let relative = String(format4: day.year) + "/" + String(format2: day.month) + "/" + String(format2: day.day)
+        let dayFD: Int32
+        do {
+            dayFD = try DirectoryReader.open(Array(relative.utf8), in: root)
+        } catch .missing {
+            return ([:], 0)
+        } catch .unreadable(let reason) {
+            throw SourceError("cannot read \(options.path)/\(relative): \(reason)")
+        }
+        var counts: [String: UserVolume] = [:]
+        var skipped = 0
+        do {
+            try countSenders(dayFD: dayFD, into: &counts, skipped: &skipped)
+        } catch {
+            throw SourceError("cannot list \(options.path)/\(relative): \(error)")
+        }
+        return (counts, skipped)
+    }
+
+    private func countSenders(dayFD: Int32, into counts: inout [String: UserVolume], skipped: inout Int) throws {
+        try DirectoryReader.forEachEntry(of: dayFD) { sender in
+            guard sender.kind == .directory, !sender.isHidden else { return }
+            let senderFD: Int32
+            do {
+                senderFD = try DirectoryReader.open(sender.name, in: dayFD)
+            } catch {
+                skipped += 1
+                return
+            }
+            var messages = 0
+            try DirectoryReader.forEachEntry(of: senderFD) { file in
+                if file.kind == .regular && !file.isHidden { messages += 1 }
+            }
+            guard messages > 0 else { return }
+            var name = sender.name
+            if options.lowercase {
+                for i in name.indices where (65...90).contains(name[i]) { name[i] += 32 }
+            }
+            counts[UntrustedText.decode(name), default: UserVolume(messages: 0)].messages += messages
+        }
+    }
+}
+
+extension String {
+    init(format2 value: Int) { self = value < 10 ? "0\(value)" : "\(value)" }
+    init(format4 value: Int) {
+        let digits = "\(value)"
+        self = String(repeating: "0", count: Swift.max(0, 4 - digits.count)) + digits
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Pipeline
+
+/// Maps mvpipe's errors to a clear line on stderr and a documented exit code.
+enum CLI {
+    /// Runs `body`; known errors are printed and rethrown as `ExitCode`.
+    static func guarded<T>(configFile: String? = nil, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ConfigError {
+            printError("config error in \(configFile ?? "config") at \(error.path): \(error.message)")
+            throw ExitCode(ExitCodes.config)
+        } catch let error as StateError {
+            printError(error.description)
+            switch error {
+            case .locked: throw ExitCode(ExitCodes.tempFail)
+            case .unusable: throw ExitCode(ExitCodes.ioError)
+            }
+        } catch let error as SourceError {
+            printError(error.message)
+            throw ExitCode(ExitCodes.noInput)
+        }
+    }
+
+    /// A logger writing to stderr at `level`.
+    static func makeLogger(level: Logger.Level) -> Logger {
+        var logger = Logger(label: "mvpipe") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        return logger
+    }
+
+    /// Writes `mvpipe: MESSAGE` to stderr.
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("mvpipe: \(message)\n".utf8))
+    }
+
+    /// Writes a line to stdout.
+    static func printOut(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// Parses `--now` in the config's time zone, or returns the current time.
+    static func parseNow(_ text: String?, calendar: WorkCalendar) throws -> Date {
+        guard let text else { return Date() }
+        guard let date = calendar.parseLocalTime(text) else {
+            printError("--now: expected a local time like 2026-11-25T16:00 (or 2026-11-25), found '\(text)'")
+            throw ExitCode(ExitCodes.usage)
+        }
+        return date
+    }
+
+    /// One alert as a JSON line.
+    static func json(_ alert: Alert) -> String {
+        let record = AlertJSON(alert)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(record)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}
+
+/// The `--json` form of an alert (a documented, stable shape).
+struct AlertJSON: Encodable {
+    var id: Int64
+    var user: String
+    var day: String
+    var messages: Int
+    var recipients: Int?
+    var detectors: [String]
+    var average: Double
+    var allowed: Int
+    var sequence: Int
+    var verdicts: [Verdict]
+    var history: [DayCount]
+
+    init(_ alert: Alert) {
+        id = alert.id
+        user = alert.user
+        day = alert.day.description
+        messages = alert.messages
+        recipients = alert.recipients
+        detectors = alert.firedDetectors
+        average = (alert.average * 100).rounded() / 100
+        allowed = alert.allowed
+        sequence = alert.sequence
+        verdicts = alert.verdicts
+        history = alert.history
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        enum Keys: String, CodingKey { case id, user, day, messages, recipients, detectors, average, allowed, sequence, verdicts, history }
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(user, forKey: .user)
+        try c.encode(day, forKey: .day)
+        try c.encode(messages, forKey: .messages)
+        try c.encode(recipients, forKey: .recipients)
+        try c.encode(detectors, forKey: .detectors)
+        try c.encode(average, forKey: .average)
+        try c.encode(allowed, forKey: .allowed)
+        try c.encode(sequence, forKey: .sequence)
+        try c.encode(verdicts, forKey: .verdicts)
+        try c.encode(history, forKey: .history)
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `mvpipe check`: validates the config and says what the pipeline would do.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate the config and describe what the pipeline would do (writes nothing)."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Describe the run as if at this local time (YYYY-MM-DDTHH:MM).")
+    var now: String?
+
+    func run() throws {
+        let logger = common.makeLogger()
+        let config = try common.loadConfig(logger: logger)
+        let now = try CLI.parseNow(self.now, calendar: config.calendar)
+        let calendar = config.calendar
+        let today = calendar.day(of: now)
+        let window = calendar.workingDays(before: today, count: config.historyDays)
+        var lines: [String] = []
+        lines.append("config \(common.config) is valid.")
+        lines.append("time zone \(calendar.timeZone.identifier); today is \(today) (\(today.weekday.fullName)), \(calendar.isWorkingDay(today) ? "a working day" : "not a working day")")
+        lines.append("working days: \(Weekday.allCases.filter(calendar.workdays.contains).map(\.rawValue).joined(separator: " ")); \(calendar.holidays.count) holiday(s)")
+        if let oldest = window.last, let newest = window.first {
+            lines.append("history window: \(window.count) working days, \(oldest) to \(newest)")
+        }
+        let stateExists = FileManager.default.fileExists(atPath: config.statePath)
+        lines.append("state: \(config.statePath) (\(stateExists ? "exists" : "will be created on the first run"))")
+        lines.append("sources (counts are summed over all):")
+        for s in config.sources { lines.append("  - [\(s.name)] \(s.plugin.description)") }
+        lines.append("detectors (a user alerts when any fires):")
+        for d in config.detectors { lines.append("  - [\(d.name)] \(d.plugin.description)") }
+        lines.append("notifiers (each keeps its own delivery record):")
+        for n in config.notifiers { lines.append("  - [\(n.name)] \(n.plugin.description)") }
+        lines.append("an alerted user alerts again the same day at \(AlertFormatter.format(config.realertFactor))× the count of the last alert; undelivered alerts are retried for \(config.pendingDays) days")
+        CLI.printOut(lines.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `mvpipe counts`: what the sources see per user on a day.
+struct CountsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "counts",
+        abstract: "Show per-user message counts for a day (default today), as the sources see them."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "The day, YYYY-MM-DD (default: today in the config's time zone).")
+    var day: String?
+
+    @Flag(help: "One JSON object per user on stdout.")
+    var json = false
+
+    @Option(help: "Seconds to wait for another run's lock before giving up with exit 75.")
+    var lockTimeout: Double = 10
+
+    func run() throws {
+        let logger = common.makeLogger()
+        let config = try common.loadConfig(logger: logger)
+        let now = Date()
+        let today = config.calendar.day(of: now)
+        var target = today
+        if let day {
+            guard let parsed = Day(day) else {
+                CLI.printError("--day: expected a date YYYY-MM-DD, found '\(day)'")
+                throw ExitCode(ExitCodes.usage)
+            }
+            target = parsed
+        }
+        let (volumes, summary) = try CLI.guarded {
+            let store = try SQLiteStateStore(path: config.statePath)
+            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            defer { lock.release() }
+            let runner = PipelineRunner(config: config, store: store, logger: logger)
+            let summary = try runner.collect(now: now, extraDays: target <= today ? [target] : [])
+            return (try store.volumes(on: target), summary)
+        }
+        let rows = volumes.filter { $0.value.messages > 0 }.sorted {
+            $0.value.messages != $1.value.messages ? $0.value.messages > $1.value.messages : $0.key < $1.key
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            for (user, volume) in rows {
+                let line = CountLine(user: user, day: target.description, messages: volume.messages, recipients: volume.recipients)
+                CLI.printOut(String(decoding: try encoder.encode(line), as: UTF8.self))
+            }
+        } else {
+            CLI.printOut("\(target): \(rows.count) users, \(rows.reduce(0) { $0 + $1.value.messages }) messages")
+            for (user, volume) in rows {
+                let recipients = volume.recipients.map { String($0) } ?? "-"
+                CLI.printOut(pad(String(volume.messages), 8) + " " + pad(recipients, 10) + "  " + UntrustedText.display(user))
+            }
+        }
+        if !summary.failures.isEmpty { throw ExitCode(ExitCodes.noInput) }
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+}
+
+/// One line of `counts --json`.
+struct CountLine: Encodable {
+    var user: String
+    var day: String
+    var messages: Int
+    var recipients: Int?
+
+    func encode(to encoder: any Encoder) throws {
+        enum Keys: String, CodingKey { case user, day, messages, recipients }
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(user, forKey: .user)
+        try c.encode(day, forKey: .day)
+        try c.encode(messages, forKey: .messages)
+        try c.encode(recipients, forKey: .recipients)
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// mvpipe: notices within minutes that a mail account sends far more than it normally does.
+@main
+struct MVPipe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mvpipe",
+        abstract: "Alert when a mail account sends far more mail than it normally does.",
+        discussion: """
+            Exit codes: 0 ok; 64 usage error; 66 a source's input is missing or unreadable; \
+            74 the state file cannot be used; 75 alerts are queued undelivered or another run holds \
+            the lock (try again later); 78 the config is invalid.
+            """,
+        version: "0.1.0",
+        subcommands: [RunCommand.self, CountsCommand.self, CheckCommand.self, PluginsCommand.self, DemoCommand.self]
+    )
+}
