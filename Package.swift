@@ -22,7 +22,13 @@ let package = Package(
         ),
         .target(name: "Sources", dependencies: ["Pipeline"]),
         .target(name: "Detectors", dependencies: ["Pipeline"]),
-        .target(name: "Notifiers", dependencies: ["Pipeline"]),
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "Notifiers", dependencies: ["Pipeline", "CCurl"]),
         .executableTarget(
             name: "mvpipe",
             dependencies: [

@@ -1,0 +1,31 @@
+import Pipeline
+
+/// A password, token or secret URL: its value is reachable only through ``reveal``, and it
+/// prints, dumps and interpolates as `[redacted]`, so it cannot leak through a log line,
+/// an error or `description` by accident.
+struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The secret value, for the one place that must send it.
+    let reveal: String
+    /// Where it came from (a variable or file name), safe to show.
+    let origin: OptionsReader.SecretOrigin
+
+    /// Wraps a secret value.
+    init(_ value: String, origin: OptionsReader.SecretOrigin) {
+        self.reveal = value
+        self.origin = origin
+    }
+
+    var description: String { "[redacted]" }
+    var debugDescription: String { "[redacted]" }
+    var customMirror: Mirror { Mirror(self, children: ["origin": origin.description]) }
+
+    /// `text` with every occurrence of each secret's value replaced by `[redacted]`
+    /// (a last line of defence for messages that quote a server or libcurl).
+    static func scrub(_ text: String, _ secrets: [Secret]) -> String {
+        var out = text
+        for secret in secrets where secret.reveal.count >= 4 {
+            out = out.replacingOccurrences(of: secret.reveal, with: "[redacted]")
+        }
+        return out
+    }
+}

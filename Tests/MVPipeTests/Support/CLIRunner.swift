@@ -1,0 +1,80 @@
+import Foundation
+
+/// Runs the built `mvpipe` binary as a user would, and captures what it says.
+struct CLIRunner {
+    /// What one invocation produced.
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        /// Non-empty stdout lines.
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+    }
+
+    /// The `mvpipe` binary the test target was built with.
+    static let binary: String = {
+        if let explicit = ProcessInfo.processInfo.environment["MVPIPE_BIN"] { return explicit }
+        var candidates: [URL] = []
+        let argv0 = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0])
+        candidates.append(argv0.deletingLastPathComponent().appendingPathComponent("mvpipe"))
+        candidates.append(Bundle.main.bundleURL.appendingPathComponent("mvpipe"))
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("mvpipe"))
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/mvpipe"))
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate.path
+        }
+        fatalError("mvpipe binary not found; build it first or set MVPIPE_BIN (looked at \(candidates.map(\.path)))")
+    }()
+
+    /// Runs `mvpipe ARGS` with an environment (added to a minimal one) and optional standard input.
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+                    timeout: TimeInterval = 120) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        var env = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "TZ": "UTC"]
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        let outData = ReadAll(out.fileHandleForReading)
+        let errData = ReadAll(err.fileHandleForReading)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: String(decoding: outData.value(), as: UTF8.self),
+                      stderr: String(decoding: errData.value(), as: UTF8.self))
+    }
+}
+
+/// Reads a pipe to its end on a background thread.
+final class ReadAll: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }.start()
+    }
+
+    func value() -> Data {
+        done.wait()
+        done.signal()
+        return data
+    }
+}
