@@ -10,7 +10,7 @@ enum HTTPDelivery {
     static func attempt(_ request: HTTPRequest, target: String,
                         interpret: (HTTPResponse) -> AttemptResult? = { _ in nil }) -> AttemptResult {
         let response: HTTPResponse
-        do {
+        do throws(CurlError) {
             response = try request.perform()
         } catch {
             return transportFailure(error, target: target)

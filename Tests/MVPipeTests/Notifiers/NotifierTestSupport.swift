@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+@testable import Notifiers
+import Pipeline
+import Testing
+
+/// The hostile user names every notifier must carry as inert text.
+enum HostileNames {
+    static let channel = "<!channel>"
+    static let mention = "<@U123>"
+    static let html = "<b>x</b>"
+    static let crlf = "a\r\nBcc: x@evil.test"
+    static let shell = "$(reboot)"
+    static let long = String(repeating: "A", count: 10_000) + "<!here>"
+    static let all = [channel, mention, html, crlf, shell, long]
+}
+
+/// A log handler that keeps every message, to check what notifiers log (and never log).
+struct CapturingLogHandler: LogHandler {
+    /// The messages logged so far, shared by copies of the handler.
+    final class Store: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [String] = []
+        func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+        var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+        var text: String { all.joined(separator: "\n") }
+    }
+
+    let store: Store
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        store.append("\(event.level): \(event.message)")
+    }
+}
+
+/// Builds notifiers from JSON entries, as the config loader does, and sample alert batches.
+struct NotifierHarness {
+    let logs = CapturingLogHandler.Store()
+    var environment: [String: String] = [:]
+    var baseDirectory = NSTemporaryDirectory()
+    var hostName = "mx1.example.org"
+
+    /// The context plugins get.
+    var context: PluginContext {
+        let store = logs
+        let logger = Logger(label: "test") { _ in CapturingLogHandler(store: store) }
+        return PluginContext(calendar: WorkCalendar(timeZone: TimeZone(identifier: "UTC")!, workdays: Set(Weekday.allCases), holidays: []),
+                             baseDirectory: baseDirectory, environment: environment, logger: logger,
+                             hostName: hostName, consoleStream: .standardError)
+    }
+
+    /// Builds the notifier an entry describes (at `$.notifiers[0]`).
+    func make(_ entry: [String: Any]) throws -> any Notifier {
+        let data = try JSONSerialization.data(withJSONObject: entry)
+        let registry = Registry(sources: [], detectors: [], notifiers: BuiltinNotifiers.all)
+        return try registry.makeNotifier(try JSONValue.parse(data), path: "$.notifiers[0]", context: context).plugin
+    }
+
+    /// The config error building `entry` throws (nil when it builds).
+    func configError(_ entry: [String: Any]) -> ConfigError? {
+        do {
+            _ = try make(entry)
+            return nil
+        } catch let error as ConfigError {
+            return error
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    /// A batch with one alert per user, ids from `firstID`.
+    func batch(users: [String], firstID: Int64 = 1) -> AlertBatch {
+        let day = Day("2026-11-25")!
+        let alerts = users.enumerated().map { i, user in
+            Alert(id: firstID + Int64(i), user: user, day: day, messages: 500 + i, recipients: 700, average: 12.34,
+                  allowed: 200,
+                  verdicts: [Verdict(detector: "hard-cap", fired: true, reason: "\(500 + i) > limit 200", allowed: 200),
+                             Verdict(detector: "percent-over-average", fired: false, reason: "below", average: 12.34, allowed: 100)],
+                  history: [DayCount(day: Day("2026-11-24")!, messages: 10), DayCount(day: Day("2026-11-23")!, messages: 15)],
+                  raisedAt: Date(timeIntervalSince1970: 1_795_000_000))
+        }
+        return AlertBatch(host: hostName, alerts: alerts, calendar: context.calendar)
+    }
+}
+
+/// Runs `body` and returns the ``NotifierError`` it threw (recording an issue otherwise) and the seconds taken.
+func expectNotifierError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> (NotifierError?, Double) {
+    let start = Date()
+    do {
+        try body()
+        Issue.record("expected a NotifierError, but delivery succeeded", sourceLocation: sourceLocation)
+        return (nil, Date().timeIntervalSince(start))
+    } catch let error as NotifierError {
+        return (error, Date().timeIntervalSince(start))
+    } catch {
+        Issue.record("expected a NotifierError, got \(error)", sourceLocation: sourceLocation)
+        return (nil, Date().timeIntervalSince(start))
+    }
+}
+
+/// The JSON body of a recorded request.
+func jsonBody(_ record: [String: Any]) throws -> [String: Any] {
+    let object = try JSONSerialization.jsonObject(with: Data(recordBytes(record, "body_b64")))
+    return try #require(object as? [String: Any])
+}
