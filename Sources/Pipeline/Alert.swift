@@ -20,6 +20,8 @@ public struct Alert: Sendable, Equatable, Codable {
     public var verdicts: [Verdict]
     /// The user's counts on the last working days before `day`, most recent first.
     public var history: [DayCount]
+    /// The user's counts on the last 14 calendar days up to and including `day`, oldest first (for the sparkline).
+    public var recent: [DayCount]
     /// When the alert was raised or last updated.
     public var raisedAt: Date
     /// 1 for the day's first alert of this user, 2 and up for escalations.
@@ -27,7 +29,8 @@ public struct Alert: Sendable, Equatable, Codable {
 
     /// Creates an alert.
     public init(id: Int64 = 0, user: String, day: Day, messages: Int, recipients: Int? = nil, average: Double,
-                allowed: Int, verdicts: [Verdict], history: [DayCount], raisedAt: Date, sequence: Int = 1) {
+                allowed: Int, verdicts: [Verdict], history: [DayCount], recent: [DayCount] = [], raisedAt: Date,
+                sequence: Int = 1) {
         self.id = id
         self.user = user
         self.day = day
@@ -37,12 +40,32 @@ public struct Alert: Sendable, Equatable, Codable {
         self.allowed = allowed
         self.verdicts = verdicts
         self.history = history
+        self.recent = recent
         self.raisedAt = raisedAt
         self.sequence = sequence
     }
 
     /// The detectors that fired.
     public var firedDetectors: [String] { verdicts.filter(\.fired).map(\.detector) }
+
+    /// The last 14 days as a one-line bar chart (`▁▂▃▅▇`), oldest first, today last.
+    public var sparkline: String { Sparkline.render(recent.map(\.messages)) }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int64.self, forKey: .id)
+        user = try c.decode(String.self, forKey: .user)
+        day = try c.decode(Day.self, forKey: .day)
+        messages = try c.decode(Int.self, forKey: .messages)
+        recipients = try c.decodeIfPresent(Int.self, forKey: .recipients)
+        average = try c.decode(Double.self, forKey: .average)
+        allowed = try c.decode(Int.self, forKey: .allowed)
+        verdicts = try c.decode([Verdict].self, forKey: .verdicts)
+        history = try c.decode([DayCount].self, forKey: .history)
+        recent = try c.decodeIfPresent([DayCount].self, forKey: .recent) ?? []
+        raisedAt = try c.decode(Date.self, forKey: .raisedAt)
+        sequence = try c.decode(Int.self, forKey: .sequence)
+    }
 }
 
 /// The alerts one notifier delivers in one go.

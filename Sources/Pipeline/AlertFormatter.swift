@@ -29,6 +29,9 @@ public enum AlertFormatter {
         headline += ", average \(format(alert.average)) per working day, allowed \(alert.allowed)"
         if alert.sequence > 1 { headline += " [escalation #\(alert.sequence - 1)]" }
         lines.append(headline)
+        if !alert.recent.isEmpty {
+            lines.append("    last \(alert.recent.count) days: \(alert.sparkline) (\(alert.recent.first!.day) to \(alert.day))")
+        }
         for verdict in alert.verdicts where verdict.fired {
             lines.append("    fired: \(verdict.detector): \(verdict.reason)")
         }

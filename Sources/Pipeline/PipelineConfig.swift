@@ -19,6 +19,8 @@ public struct PipelineConfig: Sendable {
     public let detectors: [Configured<any Detector>]
     /// The notifiers; each keeps its own delivery record.
     public let notifiers: [Configured<any Notifier>]
+    /// Per-user settings; the first match wins.
+    public let overrides: [Override]
 
     /// The top-level keys, documented.
     public static let specs: [OptionSpec] = [
@@ -32,6 +34,7 @@ public struct PipelineConfig: Sendable {
         OptionSpec("sources", .object, default: nil, "Array of sources (at least one)."),
         OptionSpec("detectors", .object, default: "percent-over-average and hard-cap with their defaults", "Array of detectors; a user alerts when any fires."),
         OptionSpec("notifiers", .object, default: nil, "Array of notifiers (at least one)."),
+        OptionSpec("overrides", .object, default: "[]", "Array of per-user settings: {\"users\": [patterns], \"ignore\": true} or {\"users\": [...], \"detectors\": [...]}; first match wins."),
         OptionSpec("$schema", .string, default: "none", "Ignored; lets editors find a JSON Schema."),
     ]
 
@@ -114,6 +117,7 @@ public struct PipelineConfig: Sendable {
         let notifiers = try notifierEntries.enumerated().map { i, v in
             try registry.makeNotifier(v, path: "$.notifiers[\(i)]", context: context)
         }
+        let overrides = try parseOverrides(reader.value("overrides"), registry: registry, context: context)
         try reader.finish()
 
         try requireUniqueNames(sources.map { ($0.name, $0.path) }, kind: "source")
@@ -121,11 +125,58 @@ public struct PipelineConfig: Sendable {
 
         return PipelineConfig(calendar: calendar, statePath: context.resolve(path: stateRaw), realertFactor: realert,
                               pendingDays: pendingDays, hostName: host, sources: sources, detectors: detectors,
-                              notifiers: notifiers)
+                              notifiers: notifiers, overrides: overrides)
+    }
+
+    /// Every detector of the pipeline and of its overrides.
+    public var allDetectors: [Configured<any Detector>] {
+        detectors + overrides.flatMap { $0.detectors ?? [] }
     }
 
     /// The most working days of history any detector needs.
-    public var historyDays: Int { detectors.map(\.plugin.historyDays).max() ?? 0 }
+    public var historyDays: Int { allDetectors.map(\.plugin.historyDays).max() ?? 0 }
+
+    /// Whether any detector reads sub-day buckets.
+    public var needsBuckets: Bool { allDetectors.contains { $0.plugin.needsBuckets } }
+
+    /// The detectors that judge `user`, or `nil` when an override ignores the user.
+    public func detectors(for user: String) -> [Configured<any Detector>]? {
+        guard let match = overrides.first(where: { $0.matches(user) }) else { return detectors }
+        if match.ignore { return nil }
+        return match.detectors ?? detectors
+    }
+
+    private static func parseOverrides(_ value: JSONValue?, registry: Registry, context: PluginContext) throws -> [Override] {
+        guard let value else { return [] }
+        guard case .array(let items) = value else {
+            throw ConfigError("$.overrides", "expected an array of overrides, found \(value.kindDescription)")
+        }
+        return try items.enumerated().map { i, item in
+            let path = "$.overrides[\(i)]"
+            var reader = try OptionsReader(item, path: path, specs: Override.specs)
+            guard let users = try reader.stringList("users"), !users.isEmpty, !users.contains(where: \.isEmpty) else {
+                throw ConfigError("\(path).users", "required: expected a non-empty array of user names or patterns")
+            }
+            let ignore = try reader.boolean("ignore", default: false)
+            var detectors: [Configured<any Detector>]?
+            if let list = reader.value("detectors") {
+                guard case .array(let entries) = list, !entries.isEmpty else {
+                    throw ConfigError("\(path).detectors", "expected a non-empty array of detectors")
+                }
+                detectors = try entries.enumerated().map { j, entry in
+                    try registry.makeDetector(entry, path: "\(path).detectors[\(j)]", context: context)
+                }
+            }
+            if ignore && detectors != nil {
+                throw ConfigError(path, "set either \"ignore\": true or \"detectors\", not both")
+            }
+            if !ignore && detectors == nil {
+                throw ConfigError(path, "expected \"ignore\": true or a \"detectors\" array; an override with neither does nothing")
+            }
+            try reader.finish()
+            return Override(users: users.map(UserPattern.init), ignore: ignore, detectors: detectors, path: path)
+        }
+    }
 
     private static func entries(_ reader: inout OptionsReader, _ key: String, required: Bool) throws -> [JSONValue]? {
         guard let value = reader.value(key) else {

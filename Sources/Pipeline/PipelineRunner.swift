@@ -22,7 +22,8 @@ public struct PipelineRunner: Sendable {
         let calendar = config.calendar
         let today = calendar.day(of: now)
         let window = calendar.workingDays(before: today, count: config.historyDays)
-        let days = Array(Set(window + [today] + extraDays)).sorted()
+        let recent = (0..<14).map { today.adding(days: -$0) }  // the alerts' sparkline
+        let days = Array(Set(window + recent + extraDays)).sorted()
         var summary = CollectSummary()
         for source in config.sources {
             do {
@@ -48,30 +49,13 @@ public struct PipelineRunner: Sendable {
 
     /// Judges every user seen today and decides which alerts to raise (new, escalated, or updated).
     public func evaluate(now: Date) throws -> [AlertDraft] {
-        let calendar = config.calendar
-        let today = calendar.day(of: now)
-        let window = calendar.workingDays(before: today, count: config.historyDays)
-        let volumes = try store.volumes(on: today).filter { $0.value.messages > 0 }
-        let users = volumes.keys.sorted()
-        let histories = try store.dailyMessages(users: users, days: window)
+        let today = config.calendar.day(of: now)
+        let judgements = try Evaluator(config: config, store: store)
+            .judge(day: today, now: now, volumes: try store.volumes(on: today).filter { $0.value.messages > 0 })
         var drafts: [AlertDraft] = []
-        for user in users {
-            let volume = volumes[user]!
-            let history = window.map { DayCount(day: $0, messages: histories[user]?[$0] ?? 0) }
-            let input = DetectorInput(user: user, day: today, messages: volume.messages, history: history)
-            let verdicts = config.detectors.map { detector in
-                var verdict = detector.plugin.evaluate(input)
-                verdict.detector = detector.name
-                return verdict
-            }
-            guard verdicts.contains(where: \.fired) else { continue }
-            let fallbackAverage = history.isEmpty ? 0 : Double(history.reduce(0) { $0 + $1.messages }) / Double(history.count)
-            var alert = Alert(
-                user: user, day: today, messages: volume.messages, recipients: volume.recipients,
-                average: verdicts.compactMap(\.average).first ?? fallbackAverage,
-                allowed: verdicts.compactMap(\.allowed).min() ?? max(0, volume.messages - 1),
-                verdicts: verdicts, history: history, raisedAt: now)
-            guard let last = try store.latestAlert(user: user, day: today) else {
+        for judgement in judgements where judgement.fired {
+            var alert = judgement.alert(raisedAt: now)
+            guard let last = try store.latestAlert(user: judgement.user, day: today) else {
                 drafts.append(AlertDraft(alert: alert))
                 continue
             }

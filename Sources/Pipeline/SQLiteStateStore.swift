@@ -83,8 +83,19 @@ public final class SQLiteStateStore: StateStore {
                     PRIMARY KEY (alert_id, notifier));
                 """)
         }
+        migrator.registerMigration("v2: time buckets") { db in
+            try db.execute(sql: """
+                CREATE TABLE bucket (
+                    source TEXT NOT NULL, user TEXT NOT NULL, start INTEGER NOT NULL, messages INTEGER NOT NULL,
+                    PRIMARY KEY (source, user, start)) WITHOUT ROWID;
+                CREATE INDEX bucket_start ON bucket(start);
+                """)
+        }
         return migrator
     }()
+
+    /// How long 5-minute buckets are kept (the burst detector looks back a few weeks at most).
+    public static let bucketRetention: TimeInterval = 62 * 86_400
 
     public func acquireRunLock(waiting seconds: Double) throws -> any RunLock {
         try FileRunLock(path: path + ".lock", waiting: seconds)
@@ -143,6 +154,9 @@ public final class SQLiteStateStore: StateStore {
                         }
                     }
                 }
+                try Self.storeBuckets(report, source: source, db: db)
+                try db.execute(sql: "DELETE FROM bucket WHERE start < ?",
+                               arguments: [Int64(date.timeIntervalSince1970 - Self.bucketRetention)])
                 let dayStatement = try db.cachedStatement(sql: """
                     INSERT INTO source_day (source, day, final, updated_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (source, day) DO UPDATE SET final = max(final, excluded.final), updated_at = excluded.updated_at
@@ -193,6 +207,56 @@ public final class SQLiteStateStore: StateStore {
                     result[user, default: [:]][day] = row["messages"]
                 }
                 return result
+            }
+        }
+    }
+
+    private static func storeBuckets(_ report: VolumeReport, source: String, db: Database) throws {
+        if report.mode == .snapshot {
+            // A rescan of a day gives its whole picture: its buckets replace what was stored.
+            for span in report.bucketSpans {
+                try db.execute(sql: "DELETE FROM bucket WHERE source = ? AND start >= ? AND start < ?",
+                               arguments: [source, span.lowerBound, span.upperBound])
+            }
+        }
+        let statement = try db.cachedStatement(sql: report.mode == .snapshot
+            ? "INSERT OR REPLACE INTO bucket (source, user, start, messages) VALUES (?, ?, ?, ?)"
+            : """
+              INSERT INTO bucket (source, user, start, messages) VALUES (?, ?, ?, ?)
+              ON CONFLICT (source, user, start) DO UPDATE SET messages = messages + excluded.messages
+              """)
+        for (user, buckets) in report.buckets {
+            for (start, messages) in buckets where messages != 0 {
+                try statement.execute(arguments: [source, user, start, messages])
+            }
+        }
+    }
+
+    public func buckets(users: [String], from: Date, to: Date) throws -> [String: [Int64: Int]] {
+        guard !users.isEmpty else { return [:] }
+        let wanted = Set(users)
+        return try access {
+            try queue.read { db in
+                var result: [String: [Int64: Int]] = [:]
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT user, start, SUM(messages) AS messages FROM bucket
+                    WHERE start >= ? AND start < ? GROUP BY user, start
+                    """, arguments: [Int64(from.timeIntervalSince1970.rounded(.down)), Int64(to.timeIntervalSince1970.rounded(.up))])
+                while let row = try rows.next() {
+                    let user: String = row["user"]
+                    guard wanted.contains(user) else { continue }
+                    result[user, default: [:]][row["start"]] = row["messages"]
+                }
+                return result
+            }
+        }
+    }
+
+    public func users(since: Day) throws -> Set<String> {
+        try access {
+            try queue.read { db in
+                Set(try String.fetchAll(db, sql: "SELECT DISTINCT user FROM volume WHERE day >= ? AND messages > 0",
+                                        arguments: [since.description]))
             }
         }
     }

@@ -17,6 +17,10 @@ public protocol StateStore: Sendable {
     func volumes(on day: Day) throws -> [String: UserVolume]
     /// Messages per user per day, summed over sources, for the given users and days (missing: no mail).
     func dailyMessages(users: [String], days: [Day]) throws -> [String: [Day: Int]]
+    /// Per user, messages per 5-minute bucket with a start in `[from, to)`, summed over sources.
+    func buckets(users: [String], from: Date, to: Date) throws -> [String: [Int64: Int]]
+    /// Users with any mail on days from `since` on.
+    func users(since: Day) throws -> Set<String>
     /// The latest alert for `user` on `day`, if any.
     func latestAlert(user: String, day: Day) throws -> AlertRecord?
     /// Saves new alerts and updates (`replacing` an undelivered alert) in one transaction,

@@ -8,15 +8,29 @@ public struct Verdict: Sendable, Equatable, Codable {
     public var reason: String
     /// The baseline average the detector used, if it uses one.
     public var average: Double?
-    /// The most messages the detector lets through, if it has such a limit.
+    /// The most messages a day the detector lets through, if it has such a daily limit.
     public var allowed: Int?
+    /// The detector's own numbers by name (for `explain`, `backtest` and `--json`), e.g. `z`, `peak`.
+    public var metrics: [String: Double]
 
     /// Creates a verdict.
-    public init(detector: String, fired: Bool, reason: String, average: Double? = nil, allowed: Int? = nil) {
+    public init(detector: String, fired: Bool, reason: String, average: Double? = nil, allowed: Int? = nil,
+                metrics: [String: Double] = [:]) {
         self.detector = detector
         self.fired = fired
         self.reason = reason
         self.average = average
         self.allowed = allowed
+        self.metrics = metrics
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        detector = try c.decode(String.self, forKey: .detector)
+        fired = try c.decode(Bool.self, forKey: .fired)
+        reason = try c.decode(String.self, forKey: .reason)
+        average = try c.decodeIfPresent(Double.self, forKey: .average)
+        allowed = try c.decodeIfPresent(Int.self, forKey: .allowed)
+        metrics = try c.decodeIfPresent([String: Double].self, forKey: .metrics) ?? [:]
     }
 }

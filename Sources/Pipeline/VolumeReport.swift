@@ -1,3 +1,5 @@
+import Foundation
+
 /// Messages (and, where the source knows them, recipients) of one user on one day.
 public struct UserVolume: Sendable, Equatable, Codable {
     /// Messages sent.
@@ -32,6 +34,12 @@ public struct VolumeReport: Sendable {
     public var finalDays: Set<Day>
     /// Saved with the counts in the same transaction, handed back on the next run.
     public var checkpoint: [UInt8]?
+    /// Per user, messages per 5-minute bucket (see ``TimeBuckets``). For `.snapshot` they replace the
+    /// stored buckets of each scanned day; for `.increment` they add to them.
+    public var buckets: [String: [Int64: Int]]
+    /// For `.snapshot`: the bucket ranges (bucket starts, `[lower, upper)`) the scan covered completely;
+    /// the store replaces this source's buckets in them.
+    public var bucketSpans: [Range<Int64>] = []
     /// Input the source could not use (malformed lines, unreadable entries).
     public var skipped: Int
     /// Things worth telling the admin once (said on stderr).
@@ -39,14 +47,23 @@ public struct VolumeReport: Sendable {
 
     /// Creates a report.
     public init(mode: Mode, counts: [Day: [String: UserVolume]] = [:], scannedDays: [Day] = [],
-                finalDays: Set<Day> = [], checkpoint: [UInt8]? = nil, skipped: Int = 0, notes: [String] = []) {
+                finalDays: Set<Day> = [], checkpoint: [UInt8]? = nil, buckets: [String: [Int64: Int]] = [:],
+                skipped: Int = 0, notes: [String] = []) {
         self.mode = mode
         self.counts = counts
         self.scannedDays = scannedDays
         self.finalDays = finalDays
         self.checkpoint = checkpoint
+        self.buckets = buckets
         self.skipped = skipped
         self.notes = notes
+    }
+}
+
+extension VolumeReport {
+    /// Counts one message of `user` at `date` in the buckets.
+    public mutating func addToBucket(user: String, at date: Date, messages: Int = 1) {
+        buckets[user, default: [:]][TimeBuckets.start(of: date), default: 0] += messages
     }
 }
 

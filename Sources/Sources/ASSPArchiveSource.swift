@@ -51,8 +51,11 @@ public struct ASSPArchiveSource: Source {
         defer { close(root) }
         var report = VolumeReport(mode: .snapshot)
         for day in request.pendingDays {
-            let (counts, skipped) = try count(day: day, root: root)
+            let span = TimeBuckets.start(of: request.calendar.start(of: day))
+                ..< TimeBuckets.start(of: request.calendar.start(of: day.adding(days: 1)))
+            let (counts, skipped) = try count(day: day, root: root, span: span, into: &report)
             report.counts[day] = counts
+            report.bucketSpans.append(span)
             report.skipped += skipped
             report.scannedDays.append(day)
             if request.isComplete(day) { report.finalDays.insert(day) }
@@ -60,8 +63,9 @@ public struct ASSPArchiveSource: Source {
         return report
     }
 
-    /// Counts one day's folder; a missing day folder is a day without mail.
-    func count(day: Day, root: Int32) throws -> ([String: UserVolume], Int) {
+    /// Counts one day's folder (a missing day folder is a day without mail), and puts each message in
+    /// the 5-minute bucket of its file's modification time, kept within the day's `span`.
+    func count(day: Day, root: Int32, span: Range<Int64>, into report: inout VolumeReport) throws -> ([String: UserVolume], Int) {
         let relative = String(format4: day.year) + "/" + String(format2: day.month) + "/" + String(format2: day.day)
         let dayFD: Int32
         do {
@@ -74,14 +78,15 @@ public struct ASSPArchiveSource: Source {
         var counts: [String: UserVolume] = [:]
         var skipped = 0
         do {
-            try countSenders(dayFD: dayFD, into: &counts, skipped: &skipped)
+            try countSenders(dayFD: dayFD, span: span, into: &counts, buckets: &report.buckets, skipped: &skipped)
         } catch {
             throw SourceError("cannot list \(options.path)/\(relative): \(error)")
         }
         return (counts, skipped)
     }
 
-    private func countSenders(dayFD: Int32, into counts: inout [String: UserVolume], skipped: inout Int) throws {
+    private func countSenders(dayFD: Int32, span: Range<Int64>, into counts: inout [String: UserVolume],
+                              buckets: inout [String: [Int64: Int]], skipped: inout Int) throws {
         try DirectoryReader.forEachEntry(of: dayFD) { sender in
             guard sender.kind == .directory, !sender.isHidden else { return }
             let senderFD: Int32
@@ -92,15 +97,22 @@ public struct ASSPArchiveSource: Source {
                 return
             }
             var messages = 0
+            var times: [Int64: Int] = [:]
             try DirectoryReader.forEachEntry(of: senderFD) { file in
-                if file.kind == .regular && !file.isHidden { messages += 1 }
+                guard file.kind == .regular && !file.isHidden else { return }
+                messages += 1
+                let mtime = DirectoryReader.modificationTime(file.name, in: senderFD) ?? span.lowerBound
+                let clamped = min(max(mtime, span.lowerBound), span.upperBound - 1)
+                times[clamped - ((clamped % TimeBuckets.size) + TimeBuckets.size) % TimeBuckets.size, default: 0] += 1
             }
             guard messages > 0 else { return }
             var name = sender.name
             if options.lowercase {
                 for i in name.indices where (65...90).contains(name[i]) { name[i] += 32 }
             }
-            counts[UntrustedText.decode(name), default: UserVolume(messages: 0)].messages += messages
+            let user = UntrustedText.decode(name)
+            counts[user, default: UserVolume(messages: 0)].messages += messages
+            buckets[user, default: [:]].merge(times, uniquingKeysWith: +)
         }
     }
 }

@@ -62,6 +62,15 @@ struct DirectoryReader {
         }
     }
 
+    /// The modification time (seconds since 1970) of `name` inside the open folder `parent`.
+    static func modificationTime(_ name: [UInt8], in parent: Int32) -> Int64? {
+        var st = stat()
+        let result = (name + [0]).withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { fstatat(parent, $0.baseAddress!, &st, AT_SYMLINK_NOFOLLOW) }
+        }
+        return result == 0 ? Int64(st.st_mtim.tv_sec) : nil
+    }
+
     private static func statKind(_ name: [UInt8], in parent: Int32) -> Kind {
         var st = stat()
         let result = (name + [0]).withUnsafeBufferPointer { buffer in

@@ -73,6 +73,8 @@ struct AlertJSON: Encodable {
     var sequence: Int
     var verdicts: [Verdict]
     var history: [DayCount]
+    var recent: [DayCount]
+    var sparkline: String
 
     init(_ alert: Alert) {
         id = alert.id
@@ -86,10 +88,12 @@ struct AlertJSON: Encodable {
         sequence = alert.sequence
         verdicts = alert.verdicts
         history = alert.history
+        recent = alert.recent
+        sparkline = alert.sparkline
     }
 
     func encode(to encoder: any Encoder) throws {
-        enum Keys: String, CodingKey { case id, user, day, messages, recipients, detectors, average, allowed, sequence, verdicts, history }
+        enum Keys: String, CodingKey { case id, user, day, messages, recipients, detectors, average, allowed, sequence, verdicts, history, recent, sparkline }
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(id, forKey: .id)
         try c.encode(user, forKey: .user)
@@ -102,5 +106,7 @@ struct AlertJSON: Encodable {
         try c.encode(sequence, forKey: .sequence)
         try c.encode(verdicts, forKey: .verdicts)
         try c.encode(history, forKey: .history)
+        try c.encode(recent, forKey: .recent)
+        try c.encode(sparkline, forKey: .sparkline)
     }
 }

@@ -36,6 +36,22 @@ struct CheckCommand: ParsableCommand {
         for d in config.detectors { lines.append("  - [\(d.name)] \(d.plugin.description)") }
         lines.append("notifiers (each keeps its own delivery record):")
         for n in config.notifiers { lines.append("  - [\(n.name)] \(n.plugin.description)") }
+        if !config.overrides.isEmpty {
+            lines.append("overrides (first match wins):")
+            var seen: Set<String>?
+            if stateExists {
+                seen = try? SQLiteStateStore.scratchCopy(of: config.statePath).users(since: today.adding(days: -30))
+            }
+            for o in config.overrides {
+                let what = o.ignore ? "ignored (counted, never alerted)" : "own detectors: " + (o.detectors ?? []).map(\.name).joined(separator: ", ")
+                var line = "  - \(o.path) \(o.users.map(\.text).joined(separator: ", ")) → \(what)"
+                if let seen {
+                    let matched = seen.filter(o.matches).count
+                    line += matched == 0 ? "\n    warning: matches nobody seen in the last 30 days (typo?)" : " (matches \(matched) user(s) seen in the last 30 days)"
+                }
+                lines.append(line)
+            }
+        }
         lines.append("an alerted user alerts again the same day at \(AlertFormatter.format(config.realertFactor))× the count of the last alert; undelivered alerts are retried for \(config.pendingDays) days")
         CLI.printOut(lines.joined(separator: "\n"))
     }

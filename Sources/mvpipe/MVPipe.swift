@@ -12,6 +12,7 @@ struct MVPipe: ParsableCommand {
             the lock (try again later); 78 the config is invalid.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, CountsCommand.self, CheckCommand.self, PluginsCommand.self, DemoCommand.self]
+        subcommands: [RunCommand.self, CountsCommand.self, CheckCommand.self, ExplainCommand.self, BacktestCommand.self,
+                      PluginsCommand.self, SchemaCommand.self, DemoCommand.self]
     )
 }

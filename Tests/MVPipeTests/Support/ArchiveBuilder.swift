@@ -15,8 +15,13 @@ struct ArchiveBuilder {
         try add(count, senderBytes: Array(sender.utf8), on: day, extension: ext)
     }
 
+    /// Creates one file per element of `times` for `sender` on `day`, each modified at that instant.
+    func add(sender: String, on day: Day, at times: [Date]) throws {
+        try add(times.count, senderBytes: Array(sender.utf8), on: day, times: times)
+    }
+
     /// Creates `count` message files in a sender folder whose name is the given bytes.
-    func add(_ count: Int, senderBytes: [UInt8], on day: Day, extension ext: String = "eml") throws {
+    func add(_ count: Int, senderBytes: [UInt8], on day: Day, extension ext: String = "eml", times: [Date]? = nil) throws {
         let dayPath = root + "/" + day.description.replacingOccurrences(of: "-", with: "/")
         try FileManager.default.createDirectory(atPath: dayPath, withIntermediateDirectories: true)
         let folder = Array(dayPath.utf8) + [UInt8(ascii: "/")] + senderBytes
@@ -32,6 +37,11 @@ struct ArchiveBuilder {
                 b.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY | O_TRUNC, 0o644) }
             }
             guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno)!) }
+            if let times {
+                let t = times[i - existing].timeIntervalSince1970
+                var spec = [timespec(tv_sec: Int(t), tv_nsec: 0), timespec(tv_sec: Int(t), tv_nsec: 0)]
+                futimens(fd, &spec)
+            }
             close(fd)
         }
     }

@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `mvpipe backtest`: replays stored history with a config's detectors; changes nothing.
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Replay the stored history day by day and list which users would have alerted (reads state only).",
+        discussion: """
+            Every user with mail on each day is judged with the config's detectors and overrides, on the \
+            history before that day; burst judges each day's busiest window from the stored 5-minute counts. \
+            With --against, both configs judge the same state (the first config's) and the alerts only one of \
+            them raises are listed.
+            """
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "First day, YYYY-MM-DD.")
+    var from: String
+
+    @Option(help: "Last day, YYYY-MM-DD (default: yesterday).")
+    var to: String?
+
+    @Option(help: "A second config whose detectors to compare with.")
+    var against: String?
+
+    @Flag(help: "One JSON object per alert on stdout.")
+    var json = false
+
+    func run() throws {
+        let logger = common.makeLogger()
+        let config = try common.loadConfig(logger: logger)
+        let other: PipelineConfig? = try against.map { path in
+            try CLI.guarded(configFile: path) {
+                try PipelineConfig.load(path: path, registry: builtinRegistry,
+                                        environment: ProcessInfo.processInfo.environment, logger: logger)
+            }
+        }
+        let today = config.calendar.day(of: Date())
+        guard let first = Day(from) else {
+            CLI.printError("--from: expected a date YYYY-MM-DD, found '\(from)'")
+            throw ExitCode(ExitCodes.usage)
+        }
+        let last: Day
+        if let to {
+            guard let parsed = Day(to) else {
+                CLI.printError("--to: expected a date YYYY-MM-DD, found '\(to)'")
+                throw ExitCode(ExitCodes.usage)
+            }
+            last = parsed
+        } else {
+            last = today.adding(days: -1)
+        }
+        guard first <= last, last.dayNumber - first.dayNumber <= 3660 else {
+            CLI.printError("--from must not be after --to, and the range at most ten years")
+            throw ExitCode(ExitCodes.usage)
+        }
+        guard FileManager.default.fileExists(atPath: config.statePath) else {
+            CLI.printError("no state at \(config.statePath) yet: backtests replay what `mvpipe run` has stored")
+            throw ExitCode(ExitCodes.ioError)
+        }
+        let (mine, theirs, judged) = try CLI.guarded {
+            let store = try SQLiteStateStore.scratchCopy(of: config.statePath)
+            var judged = 0
+            func replay(_ pipeline: PipelineConfig) throws -> [BacktestHit] {
+                var hits: [BacktestHit] = []
+                var day = first
+                let evaluator = Evaluator(config: pipeline, store: store)
+                while day <= last {
+                    let volumes = try store.volumes(on: day).filter { $0.value.messages > 0 }
+                    let end = pipeline.calendar.start(of: day.adding(days: 1)).addingTimeInterval(-1)
+                    let judgements = try evaluator.judge(day: day, now: end, volumes: volumes, wholeDay: true)
+                    judged += judgements.count
+                    hits += judgements.filter(\.fired).map {
+                        BacktestHit(day: $0.day, user: $0.user, messages: $0.volume.messages,
+                                    detectors: $0.verdicts.filter(\.fired).map(\.detector))
+                    }
+                    day = day.adding(days: 1)
+                }
+                return hits
+            }
+            let mine = try replay(config)
+            let theirs = try other.map(replay)
+            return (mine, theirs, judged)
+        }
+        if json {
+            printJSON(mine: mine, theirs: theirs)
+        } else {
+            printText(mine: mine, theirs: theirs, judged: judged, first: first, last: last, statePath: config.statePath)
+        }
+    }
+
+    private func printJSON(mine: [BacktestHit], theirs: [BacktestHit]?) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        func emit(_ hit: BacktestHit, _ which: String?) {
+            var record = hit
+            record.config = which
+            CLI.printOut(String(decoding: (try? encoder.encode(record)) ?? Data(), as: UTF8.self))
+        }
+        guard let theirs else {
+            mine.forEach { emit($0, nil) }
+            return
+        }
+        let a = Set(mine.map(\.key)), b = Set(theirs.map(\.key))
+        for hit in mine { emit(hit, b.contains(hit.key) ? "both" : "config") }
+        for hit in theirs where !a.contains(hit.key) { emit(hit, "against") }
+    }
+
+    private func printText(mine: [BacktestHit], theirs: [BacktestHit]?, judged: Int, first: Day, last: Day, statePath: String) {
+        var lines: [String] = []
+        lines.append("backtest \(first) to \(last) on \(statePath): \(last.dayNumber - first.dayNumber + 1) days, \(judged) user-days judged")
+        func summary(_ name: String, _ hits: [BacktestHit]) {
+            lines.append("\(name): \(hits.count) alerts on \(Set(hits.map(\.day)).count) days for \(Set(hits.map(\.user)).count) users")
+        }
+        func list(_ hits: [BacktestHit]) {
+            for hit in hits {
+                lines.append("  \(hit.day)  \(UntrustedText.display(hit.user))  \(hit.messages) messages  [\(hit.detectors.joined(separator: ", "))]")
+            }
+        }
+        summary(common.config, mine)
+        if let theirs, let against {
+            summary(against, theirs)
+            let a = Set(mine.map(\.key)), b = Set(theirs.map(\.key))
+            let onlyMine = mine.filter { !b.contains($0.key) }, onlyTheirs = theirs.filter { !a.contains($0.key) }
+            lines.append("only \(common.config) (\(onlyMine.count)):")
+            list(onlyMine)
+            lines.append("only \(against) (\(onlyTheirs.count)):")
+            list(onlyTheirs)
+            lines.append("both: \(mine.count - onlyMine.count)")
+        } else {
+            list(mine)
+        }
+        CLI.printOut(lines.joined(separator: "\n"))
+    }
+}
+
+/// One user alerting on one day in a backtest.
+struct BacktestHit: Encodable {
+    var day: Day
+    var user: String
+    var messages: Int
+    var detectors: [String]
+    var config: String?
+
+    var key: String { "\(day) \(user)" }
+}
