@@ -17,7 +17,7 @@ public enum AlertFormatter {
             lines.append(contentsOf: describe(alert))
             lines.append("")
         }
-        lines.append("Times are \(batch.calendar.timeZone.identifier). Counts include mail sent until the run.")
+        lines.append("Times are \(batch.calendar.zoneName). Counts include mail sent until the run.")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -65,7 +65,8 @@ public struct PipelineConfig: Sendable {
         _ = try reader.string("$schema")
 
         let timeZone: TimeZone
-        if let name = try reader.string("timezone") {
+        let zoneName = try reader.string("timezone")
+        if let name = zoneName {
             guard let tz = TimeZone(identifier: name) else {
                 throw ConfigError("$.timezone", "unknown time zone '\(name)'; expected an IANA name such as \"Europe/Amsterdam\" or \"UTC\"")
             }
@@ -94,7 +95,7 @@ public struct PipelineConfig: Sendable {
             holidays.insert(d)
         }
 
-        let calendar = WorkCalendar(timeZone: timeZone, workdays: workdays, holidays: holidays)
+        let calendar = WorkCalendar(timeZone: timeZone, workdays: workdays, holidays: holidays, zoneName: zoneName)
         let stateRaw = try reader.string("state") ?? "/var/lib/mvpipe/state.sqlite"
         guard !stateRaw.isEmpty else { throw ConfigError("$.state", "expected a file path, found an empty string") }
         let realert = try reader.number("realert_factor", default: 2, in: 1...1_000_000)

@@ -10,12 +10,16 @@ public struct WorkCalendar: Sendable {
     public let workdays: Set<Weekday>
     /// Days that are never working days, whatever their weekday.
     public let holidays: Set<Day>
+    /// The time zone's name as configured (Foundation may report `UTC` as `GMT`).
+    public let zoneName: String
 
     private let calendar: Calendar
 
     /// Creates a calendar. `workdays` must not be empty.
-    public init(timeZone: TimeZone, workdays: Set<Weekday> = [.mon, .tue, .wed, .thu, .fri], holidays: Set<Day> = []) {
+    public init(timeZone: TimeZone, workdays: Set<Weekday> = [.mon, .tue, .wed, .thu, .fri], holidays: Set<Day> = [],
+                zoneName: String? = nil) {
         self.timeZone = timeZone
+        self.zoneName = zoneName ?? timeZone.identifier
         self.workdays = workdays
         self.holidays = holidays
         var calendar = Calendar(identifier: .gregorian)

@@ -23,7 +23,7 @@ struct CheckCommand: ParsableCommand {
         let window = calendar.workingDays(before: today, count: config.historyDays)
         var lines: [String] = []
         lines.append("config \(common.config) is valid.")
-        lines.append("time zone \(calendar.timeZone.identifier); today is \(today) (\(today.weekday.fullName)), \(calendar.isWorkingDay(today) ? "a working day" : "not a working day")")
+        lines.append("time zone \(calendar.zoneName); today is \(today) (\(today.weekday.fullName)), \(calendar.isWorkingDay(today) ? "a working day" : "not a working day")")
         lines.append("working days: \(Weekday.allCases.filter(calendar.workdays.contains).map(\.rawValue).joined(separator: " ")); \(calendar.holidays.count) holiday(s)")
         if let oldest = window.last, let newest = window.first {
             lines.append("history window: \(window.count) working days, \(oldest) to \(newest)")

@@ -59,7 +59,7 @@ struct ExplainCommand: ParsableCommand {
         let time = calendar.timeOfDay(at)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         var lines: [String] = []
-        lines.append("\(UntrustedText.display(j.user)) on \(j.day) (\(j.day.weekday.fullName)), as of \(two(time.hour)):\(two(time.minute)) \(calendar.timeZone.identifier)")
+        lines.append("\(UntrustedText.display(j.user)) on \(j.day) (\(j.day.weekday.fullName)), as of \(two(time.hour)):\(two(time.minute)) \(calendar.zoneName)")
         lines.append("")
         let rows = [(j.day, j.volume.messages, "today")] + j.history.map { ($0.day, $0.messages, String($0.day.weekday.rawValue)) }
         let top = rows.map(\.1).max() ?? 0
