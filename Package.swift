@@ -20,7 +20,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Sources", dependencies: ["Pipeline"]),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "Sources", dependencies: ["Pipeline", "CZlib"]),
         .target(name: "Detectors", dependencies: ["Pipeline"]),
         .systemLibrary(
             name: "CCurl",

@@ -101,7 +101,7 @@ def main():
         out.write(line)
         nbytes += len(line)
         written += 1
-        if written % 40 == 0:
+        if written % 41 == 0:
             second += 1
     # Finish open sessions so every counted message is complete.
     for session in active:

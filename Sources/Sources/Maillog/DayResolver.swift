@@ -1,0 +1,57 @@
+import Foundation
+import Pipeline
+
+/// Turns log timestamps into the site's local days, fast enough to run on every counted line.
+///
+/// - Year-less syslog stamps (`Nov  5 14:46:22`, `Nov 05 14:46:22`) are local wall-clock time: the day is taken
+///   as written, the year inferred from the run's date (``LogTimestamp/inferYear(month:referenceYear:referenceMonth:)``:
+///   a month more than one ahead of the run's month is last year's, so a December line read in January is last year's).
+/// - RFC 3339 stamps carry their offset: the instant is converted into the calendar's time zone.
+/// - ASSP stamps carry a two-digit year and are local wall-clock time.
+struct DayResolver {
+    /// The site's calendar.
+    let calendar: WorkCalendar
+    /// The year of the run's local date.
+    let referenceYear: Int
+    /// The month of the run's local date.
+    let referenceMonth: Int
+    private var cachedStart: Int64 = 1
+    private var cachedEnd: Int64 = 0
+    private var cachedDay = Day(dayNumber: 0)
+
+    /// A resolver for a run at `now`.
+    init(calendar: WorkCalendar, now: Date) {
+        self.calendar = calendar
+        let today = calendar.day(of: now)
+        referenceYear = today.year
+        referenceMonth = today.month
+    }
+
+    /// The local day of `stamp`, or nil when it names no real date (29 February of an inferred common year).
+    mutating func day(of stamp: LogTimestamp) -> Day? {
+        guard stamp.utcOffsetSeconds != nil else {
+            let year = stamp.resolvedYear(referenceYear: referenceYear, referenceMonth: referenceMonth)
+            return Day(year: year, month: stamp.month, day: stamp.day)
+        }
+        guard let instant = seconds(of: stamp) else { return nil }
+        if instant >= cachedStart && instant < cachedEnd { return cachedDay }
+        let day = calendar.day(of: Date(timeIntervalSince1970: TimeInterval(instant)))
+        cachedDay = day
+        cachedStart = Int64(calendar.start(of: day).timeIntervalSince1970)
+        cachedEnd = Int64(calendar.start(of: day.adding(days: 1)).timeIntervalSince1970)
+        if !(instant >= cachedStart && instant < cachedEnd) {
+            cachedStart = 1
+            cachedEnd = 0
+        }
+        return day
+    }
+
+    /// Seconds since 1970 for ordering and ageing in-flight state: exact for RFC 3339 stamps, the wall-clock
+    /// time read as UTC for the others (consistent within one log, which is all ageing needs).
+    func seconds(of stamp: LogTimestamp) -> Int64? {
+        let year = stamp.resolvedYear(referenceYear: referenceYear, referenceMonth: referenceMonth)
+        guard let day = Day(year: year, month: stamp.month, day: stamp.day) else { return nil }
+        let local = Int64(day.dayNumber) * 86_400 + Int64(stamp.hour * 3600 + stamp.minute * 60 + stamp.second)
+        return local - Int64(stamp.utcOffsetSeconds ?? 0)
+    }
+}
