@@ -94,6 +94,7 @@ public struct ASSPLogSource: Source {
             mode: .increment,
             counts: countThisRun ? tracker.tally.volumes(users: tracker.users, withRecipients: false) : [:],
             checkpoint: checkpoint.encoded(),
+            buckets: countThisRun ? tracker.tally.bucketCounts(users: tracker.users) : [:],
             skipped: reader.skipped,
             notes: reader.notes + notes)
     }

@@ -95,6 +95,7 @@ public struct PostfixLogSource: Source {
             mode: .increment,
             counts: countThisRun ? tracker.tally.volumes(users: tracker.users, withRecipients: true) : [:],
             checkpoint: checkpoint.encoded(),
+            buckets: countThisRun ? tracker.tally.bucketCounts(users: tracker.users) : [:],
             skipped: reader.skipped,
             notes: reader.notes + notes)
     }

@@ -22,6 +22,8 @@ struct ASSPTracker: LogLineHandler {
     var resolver: DayResolver
     private(set) var users = UserTable()
     private(set) var tally = VolumeTally()
+    /// The timestamp of the line being handled.
+    private var lastTimestamp: LogTimestamp?
     private var logins: [[UInt8]: (user: Int32, stamp: Int64)] = [:]
     private var countedIDs: [[UInt8]: Int64] = [:]
     private var newestStamp: Int64 = .min
@@ -85,7 +87,7 @@ struct ASSPTracker: LogLineHandler {
             user = users.id(for: name)
         }
         guard let day = resolver.day(of: ts) else { return .unusable }
-        tally.add(day: Int32(day.dayNumber), user: user, messages: 1, recipients: 0)
+        count(day: Int32(day.dayNumber), user: user, messages: 1, recipients: 0)
         if let messageID { countedIDs[messageID] = stamp }
         return .used
     }
@@ -104,7 +106,14 @@ struct ASSPTracker: LogLineHandler {
         return Array(line[worker]) + [0x7C] + Array(line[ip])
     }
 
+    /// Adds to the tally, putting counted messages in the bucket of the current line's instant.
+    private mutating func count(day: Int32, user: Int32, messages: Int, recipients: Int) {
+        let instant = messages != 0 ? lastTimestamp.flatMap { resolver.instant(of: $0) } : nil
+        tally.add(day: day, user: user, messages: messages, recipients: recipients, instant: instant)
+    }
+
     private mutating func stamp(_ ts: LogTimestamp) -> Int64? {
+        lastTimestamp = ts
         guard let s = resolver.seconds(of: ts) else { return nil }
         if s > newestStamp { newestStamp = s }
         return s

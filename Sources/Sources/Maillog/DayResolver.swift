@@ -46,6 +46,24 @@ struct DayResolver {
         return day
     }
 
+    private var offsetCache: [Int64: Int64] = [:]
+
+    /// The real instant (seconds since 1970) of `stamp`: RFC 3339 stamps carry their offset; year-less
+    /// and ASSP stamps are wall-clock time in the calendar's time zone (the offset is looked up once per hour).
+    mutating func instant(of stamp: LogTimestamp) -> Int64? {
+        guard let wall = seconds(of: stamp) else { return nil }
+        if stamp.utcOffsetSeconds != nil { return wall }
+        let hourKey = wall - ((wall % 3600) + 3600) % 3600
+        if let offset = offsetCache[hourKey] { return wall - offset }
+        let day = Day(dayNumber: Int(hourKey / 86_400))
+        let hour = Int((hourKey % 86_400) / 3600)
+        guard let date = calendar.date(day, hour: hour, minute: 0) else { return nil }
+        let offset = hourKey - Int64(date.timeIntervalSince1970)
+        if offsetCache.count > 10_000 { offsetCache.removeAll() }
+        offsetCache[hourKey] = offset
+        return wall - offset
+    }
+
     /// Seconds since 1970 for ordering and ageing in-flight state: exact for RFC 3339 stamps, the wall-clock
     /// time read as UTC for the others (consistent within one log, which is all ageing needs).
     func seconds(of stamp: LogTimestamp) -> Int64? {

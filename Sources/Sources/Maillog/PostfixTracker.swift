@@ -25,6 +25,8 @@ struct PostfixTracker: LogLineHandler {
     var resolver: DayResolver
     private(set) var users = UserTable()
     private(set) var tally = VolumeTally()
+    /// The timestamp of the line being handled.
+    private var lastTimestamp: LogTimestamp?
     private(set) var inFlight: [QueueID: InFlightMessage] = [:]
     /// The newest line time seen (for ageing).
     private(set) var newestStamp: Int64 = .min
@@ -74,7 +76,14 @@ struct PostfixTracker: LogLineHandler {
         }
     }
 
+    /// Adds to the tally, putting counted messages in the bucket of the current line's instant.
+    private mutating func count(day: Int32, user: Int32, messages: Int, recipients: Int) {
+        let instant = messages != 0 ? lastTimestamp.flatMap { resolver.instant(of: $0) } : nil
+        tally.add(day: day, user: user, messages: messages, recipients: recipients, instant: instant)
+    }
+
     private mutating func stamp(_ ts: LogTimestamp) -> Int64? {
+        lastTimestamp = ts
         guard let s = resolver.seconds(of: ts) else { return nil }
         if s > newestStamp { newestStamp = s }
         return s
@@ -106,7 +115,7 @@ struct PostfixTracker: LogLineHandler {
             recipients = Int(existing.nrcpt)
             entry.flags |= InFlightMessage.queued
         }
-        tally.add(day: dayNumber, user: user, messages: 1, recipients: recipients)
+        count(day: dayNumber, user: user, messages: 1, recipients: recipients)
         inFlight[queueID] = entry
         return .used
     }
@@ -127,7 +136,7 @@ struct PostfixTracker: LogLineHandler {
             entry.day = dayNumber
             if existing.user >= 0 && !existing.has(InFlightMessage.ignored) {
                 entry.flags |= InFlightMessage.counted
-                tally.add(day: dayNumber, user: existing.user, messages: 1, recipients: Int(max(0, existing.nrcpt)))
+                count(day: dayNumber, user: existing.user, messages: 1, recipients: Int(max(0, existing.nrcpt)))
             }
             inFlight[queueID] = entry
             return .used
@@ -159,13 +168,13 @@ struct PostfixTracker: LogLineHandler {
             } else if let name = senderName(from) {
                 entry.user = users.id(for: name)
                 entry.flags |= InFlightMessage.counted
-                tally.add(day: entry.day, user: entry.user, messages: 1, recipients: nrcpt)
+                count(day: entry.day, user: entry.user, messages: 1, recipients: nrcpt)
             } else {
                 entry.flags |= InFlightMessage.ignored
                 outcome = .unusable
             }
         } else if entry.has(InFlightMessage.counted) {
-            tally.add(day: entry.day, user: entry.user, messages: 0, recipients: nrcpt)
+            count(day: entry.day, user: entry.user, messages: 0, recipients: nrcpt)
         }
         inFlight[queueID] = entry
         return outcome
