@@ -39,6 +39,7 @@ public struct PipelineRunner: Sendable {
                     logger.warning("source \(source.name): skipped \(report.skipped) unusable entries")
                 }
                 for note in report.notes { logger.warning("source \(source.name): \(note)") }
+                if !report.notes.isEmpty { summary.notes[source.name] = report.notes }
             } catch let error as SourceError {
                 logger.error("source \(source.name) (\(source.path)) failed: \(error.message)")
                 summary.failures[source.name] = error.message
@@ -111,11 +112,32 @@ public struct CollectSummary: Sendable {
     public var failures: [String: String] = [:]
     /// Skipped input per source.
     public var skipped: [String: Int] = [:]
+    /// Notes per source (said once per run on stderr).
+    public var notes: [String: [String]] = [:]
     /// Days read per snapshot source.
     public var daysRead: [String: Int] = [:]
 
     /// Creates an empty summary.
     public init() {}
+
+    /// Sources with something to report: failed, skipped input, or notes; sorted by name.
+    public var problems: [SourceProblem] {
+        Set(failures.keys).union(skipped.keys).union(notes.keys).sorted().map {
+            SourceProblem(source: $0, error: failures[$0], skipped: skipped[$0] ?? 0, notes: notes[$0] ?? [])
+        }
+    }
+}
+
+/// One source's trouble on one run, as `--json` reports it.
+public struct SourceProblem: Sendable, Codable, Equatable {
+    /// The source's name.
+    public var source: String
+    /// Why it failed, if it did.
+    public var error: String?
+    /// Unusable input it skipped (malformed lines, unreadable entries).
+    public var skipped: Int
+    /// Things it noticed.
+    public var notes: [String]
 }
 
 /// One notifier's result on one run.

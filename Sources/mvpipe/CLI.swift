@@ -51,6 +51,13 @@ enum CLI {
         return date
     }
 
+    /// A source's trouble as a JSON line (`--json` output says what stderr says).
+    static func json(_ problem: SourceProblem) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(problem)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
     /// One alert as a JSON line.
     static func json(_ alert: Alert) -> String {
         let record = AlertJSON(alert)

@@ -14,8 +14,11 @@ struct CountsCommand: ParsableCommand {
     @Option(help: "The day, YYYY-MM-DD (default: today in the config's time zone).")
     var day: String?
 
-    @Flag(help: "One JSON object per user on stdout.")
+    @Flag(help: "One JSON object per user on stdout (and one per source that skipped input or failed).")
     var json = false
+
+    @Option(help: "Read the sources as if at this local time (YYYY-MM-DDTHH:MM[:SS]), e.g. to pin the year of year-less log lines.")
+    var now: String?
 
     @Option(help: "Seconds to wait for another run's lock before giving up with exit 75.")
     var lockTimeout: Double = 10
@@ -23,7 +26,7 @@ struct CountsCommand: ParsableCommand {
     func run() throws {
         let logger = common.makeLogger()
         let config = try common.loadConfig(logger: logger)
-        let now = Date()
+        let now = try CLI.parseNow(self.now, calendar: config.calendar)
         let today = config.calendar.day(of: now)
         var target = today
         if let day {
@@ -51,6 +54,7 @@ struct CountsCommand: ParsableCommand {
                 let line = CountLine(user: user, day: target.description, messages: volume.messages, recipients: volume.recipients)
                 CLI.printOut(String(decoding: try encoder.encode(line), as: UTF8.self))
             }
+            for problem in summary.problems { CLI.printOut(CLI.json(problem)) }
         } else {
             CLI.printOut("\(target): \(rows.count) users, \(rows.reduce(0) { $0 + $1.value.messages }) messages")
             for (user, volume) in rows {

@@ -38,6 +38,7 @@ struct RunCommand: ParsableCommand {
         }
         if json {
             for alert in outcome.raised { CLI.printOut(CLI.json(alert)) }
+            for problem in outcome.collected.problems { CLI.printOut(CLI.json(problem)) }
         } else if dryRun && !outcome.raised.isEmpty {
             let batch = AlertBatch(host: config.hostName, alerts: outcome.raised, calendar: config.calendar)
             CLI.printOut("dry run: would alert (nobody was notified, nothing was written)\n")

@@ -50,11 +50,18 @@ final class MaillogHarness {
         var counts: [String: MaillogCount] = [:]
         for line in result.lines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            if object["source"] != nil { continue }  // a source's skipped-input report
             let user = try #require(object["user"] as? String)
             counts[user] = MaillogCount(messages: try #require(object["messages"] as? Int),
                                         recipients: object["recipients"] as? Int)
         }
         return counts
+    }
+
+    /// The per-source reports (`{"source", "skipped", "notes", "error"}`) of `counts --json` output.
+    static func problems(_ result: CLIRunner.Result) throws -> [[String: Any]] {
+        try result.lines.compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["source"] != nil }
     }
 
     /// `path/relative`.

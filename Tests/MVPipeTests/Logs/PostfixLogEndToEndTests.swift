@@ -131,6 +131,12 @@ import Testing
         #expect(result.stderr.contains("skipped 6 unusable entries"), "\(result.stderr)")
         #expect(result.stderr.contains("1 longer than 65536 bytes"), "\(result.stderr)")
         #expect(result.stderr.contains("2 with an unusable name"), "\(result.stderr)")
+        // --json carries the same report.
+        let problems = try MaillogHarness.problems(result)
+        #expect(problems.count == 1)
+        #expect(problems.first?["source"] as? String == "postfix-log")
+        #expect(problems.first?["skipped"] as? Int == 6)
+        #expect((problems.first?["notes"] as? [String])?.contains { $0.contains("1 longer than 65536 bytes") } == true)
     }
 
     @Test func missingLogIsASourceFailure() throws {
