@@ -39,20 +39,8 @@ struct BacktestCommand: ParsableCommand {
             }
         }
         let today = config.calendar.day(of: Date())
-        guard let first = Day(from) else {
-            CLI.printError("--from: expected a date YYYY-MM-DD, found '\(from)'")
-            throw ExitCode(ExitCodes.usage)
-        }
-        let last: Day
-        if let to {
-            guard let parsed = Day(to) else {
-                CLI.printError("--to: expected a date YYYY-MM-DD, found '\(to)'")
-                throw ExitCode(ExitCodes.usage)
-            }
-            last = parsed
-        } else {
-            last = today.adding(days: -1)
-        }
+        let first = try CLI.parseDay(from, option: "--from")
+        let last = try to.map { try CLI.parseDay($0, option: "--to") } ?? today.adding(days: -1)
         guard first <= last, last.dayNumber - first.dayNumber <= 3660 else {
             CLI.printError("--from must not be after --to, and the range at most ten years")
             throw ExitCode(ExitCodes.usage)

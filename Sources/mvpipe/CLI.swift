@@ -58,6 +58,15 @@ enum CLI {
         return String(decoding: (try? encoder.encode(problem)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
+    /// Parses a `YYYY-MM-DD` option value, or exits 64 naming the option.
+    static func parseDay(_ text: String, option: String) throws -> Day {
+        guard let day = Day(text) else {
+            printError("\(option): expected a date YYYY-MM-DD, found '\(text)'")
+            throw ExitCode(ExitCodes.usage)
+        }
+        return day
+    }
+
     /// One alert as a JSON line.
     static func json(_ alert: Alert) -> String {
         let record = AlertJSON(alert)

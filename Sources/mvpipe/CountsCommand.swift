@@ -28,14 +28,7 @@ struct CountsCommand: ParsableCommand {
         let config = try common.loadConfig(logger: logger)
         let now = try CLI.parseNow(self.now, calendar: config.calendar)
         let today = config.calendar.day(of: now)
-        var target = today
-        if let day {
-            guard let parsed = Day(day) else {
-                CLI.printError("--day: expected a date YYYY-MM-DD, found '\(day)'")
-                throw ExitCode(ExitCodes.usage)
-            }
-            target = parsed
-        }
+        let target = try day.map { try CLI.parseDay($0, option: "--day") } ?? today
         let (volumes, summary) = try CLI.guarded {
             let store = try SQLiteStateStore(path: config.statePath)
             let lock = try store.acquireRunLock(waiting: lockTimeout)

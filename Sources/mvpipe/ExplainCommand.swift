@@ -28,14 +28,7 @@ struct ExplainCommand: ParsableCommand {
         let config = try common.loadConfig(logger: logger)
         let calendar = config.calendar
         let realNow = try CLI.parseNow(now, calendar: calendar)
-        var target = calendar.day(of: realNow)
-        if let day {
-            guard let parsed = Day(day) else {
-                CLI.printError("--day: expected a date YYYY-MM-DD, found '\(day)'")
-                throw ExitCode(ExitCodes.usage)
-            }
-            target = parsed
-        }
+        let target = try day.map { try CLI.parseDay($0, option: "--day") } ?? calendar.day(of: realNow)
         let at = min(realNow, calendar.start(of: target.adding(days: 1)).addingTimeInterval(-1))
         let judgement: Judgement? = try CLI.guarded {
             let store = try SQLiteStateStore(path: config.statePath)
