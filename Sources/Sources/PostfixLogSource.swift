@@ -62,41 +62,6 @@ public struct PostfixLogSource: Source {
         var tracker = PostfixTracker(identity: options.identity, lowercase: options.lowercase,
                                      maxInFlight: options.maxInFlight,
                                      resolver: DayResolver(calendar: request.calendar, now: request.now))
-        var notes: [String] = []
-        var cursors: [FileCursor] = []
-        var countThisRun = true
-        if let saved = request.checkpoint {
-            do {
-                let checkpoint = try MaillogCheckpoint(decoding: saved, kind: Self.type)
-                cursors = checkpoint.cursors
-                var reader = CheckpointReader(checkpoint.state)
-                if try !tracker.decodeState(from: &reader) {
-                    notes.append("identity changed to \(options.identity.rawValue): messages in flight at the last run are not followed")
-                }
-            } catch {
-                countThisRun = false
-                notes.append("the saved reading positions could not be decoded; this run only records where every file ends (nothing is counted twice, lines written since the last run are not counted)")
-            }
-        }
-        var reader = MaillogReader(patterns: options.paths, cursors: cursors,
-                                   now: Int64(request.now.timeIntervalSince1970))
-        reader.read(into: &tracker)
-        if reader.pathsMatched == 0 && cursors.isEmpty {
-            throw SourceError("no file matches \(options.paths.joined(separator: ", ")); check \"paths\" (Postfix's mail log, e.g. /var/log/mail.log)")
-        }
-        tracker.evict()
-        if tracker.forgotten > 0 {
-            notes.append("forgot \(tracker.forgotten) queue IDs in flight (more than max_in_flight = \(options.maxInFlight)); their later recipients are not counted")
-        }
-        var state = CheckpointWriter()
-        tracker.encodeState(to: &state)
-        let checkpoint = MaillogCheckpoint(kind: Self.type, cursors: reader.cursors, state: state.bytes)
-        return VolumeReport(
-            mode: .increment,
-            counts: countThisRun ? tracker.tally.volumes(users: tracker.users, withRecipients: true) : [:],
-            checkpoint: checkpoint.encoded(),
-            buckets: countThisRun ? tracker.tally.bucketCounts(users: tracker.users) : [:],
-            skipped: reader.skipped,
-            notes: reader.notes + notes)
+        return try tracker.collect(kind: Self.type, paths: options.paths, request: request, missingHint: "Postfix's mail log, e.g. /var/log/mail.log")
     }
 }

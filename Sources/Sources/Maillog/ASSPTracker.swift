@@ -7,7 +7,7 @@
 /// recipient's domain is not: mail ASSP accepted for relay. It counts once per message ID, on the local day of
 /// the line, for the login (``ASSPIdentity/login``) or the envelope sender. Mail from `<>` without a login does
 /// not count.
-struct ASSPTracker: LogLineHandler {
+struct ASSPTracker: MaillogTracker {
     /// Connections (logins) and counted message IDs are remembered this long (log time).
     static let maxAgeSeconds: Int64 = 12 * 3_600
     static let evictionInterval = 1 << 18
@@ -153,7 +153,10 @@ struct ASSPTracker: LogLineHandler {
         }
     }
 
-    mutating func decodeState(from reader: inout CheckpointReader) throws {
+    static let countsRecipients = false
+    var notes: [String] { [] }
+
+    mutating func decodeState(from reader: inout CheckpointReader) throws -> String? {
         guard try reader.unsigned() == Self.stateVersion else { throw CheckpointReader.Failure() }
         let stamp = try reader.signed()
         newestStamp = stamp == 0 ? .min : stamp
@@ -166,5 +169,6 @@ struct ASSPTracker: LogLineHandler {
             let id = try reader.bytes(max: 4096)
             countedIDs[id] = try reader.signed()
         }
+        return nil
     }
 }

@@ -9,7 +9,7 @@
 ///
 /// Memory is bounded: entries older than ``maxAgeSeconds`` (log time) are forgotten, and so are the oldest
 /// ones beyond `maxInFlight`.
-struct PostfixTracker: LogLineHandler {
+struct PostfixTracker: MaillogTracker {
     /// A queue ID stays at most this long (Postfix's `maximal_queue_lifetime` is 5 days by default).
     static let maxAgeSeconds: Int64 = 7 * 86_400
     /// A qmgr line seen before its origin line waits at most this long for it.
@@ -227,9 +227,16 @@ struct PostfixTracker: LogLineHandler {
         }
     }
 
-    /// Restores what ``encodeState(to:)`` wrote; returns false (keeping nothing) when it was written for
+    static let countsRecipients = true
+
+    /// Said after the run when queue IDs had to be forgotten.
+    var notes: [String] {
+        forgotten > 0 ? ["forgot \(forgotten) queue IDs in flight (more than max_in_flight = \(maxInFlight)); their later recipients are not counted"] : []
+    }
+
+    /// Restores what ``encodeState(to:)`` wrote; keeps nothing (and says so) when it was written for
     /// another identity, whose in-flight entries mean something else.
-    mutating func decodeState(from reader: inout CheckpointReader) throws -> Bool {
+    mutating func decodeState(from reader: inout CheckpointReader) throws -> String? {
         guard try reader.unsigned() == Self.stateVersion else { throw CheckpointReader.Failure() }
         let savedIdentity = String(decoding: try reader.bytes(max: 64), as: UTF8.self)
         let stamp = try reader.signed()
@@ -254,10 +261,12 @@ struct PostfixTracker: LogLineHandler {
             entry.flags = UInt8(try reader.unsigned(max: 255))
             entries[queueID] = entry
         }
-        guard savedIdentity == identity.rawValue else { return false }
+        guard savedIdentity == identity.rawValue else {
+            return "identity changed to \(identity.rawValue): messages in flight at the last run are not followed"
+        }
         users = restored
         inFlight = entries
         newestStamp = stamp == 0 ? .min : stamp
-        return true
+        return nil
     }
 }

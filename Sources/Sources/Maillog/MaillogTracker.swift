@@ -1,0 +1,58 @@
+import Pipeline
+
+/// A log line handler that counts messages and carries state between runs in the checkpoint.
+protocol MaillogTracker: LogLineHandler {
+    /// The users seen, by id.
+    var users: UserTable { get }
+    /// What was counted on this run.
+    var tally: VolumeTally { get }
+    /// Whether the tally knows recipients.
+    static var countsRecipients: Bool { get }
+    /// Forgets state that is too old or too much.
+    mutating func evict()
+    /// Things to tell the admin after the run.
+    var notes: [String] { get }
+    /// Saves state for the next run.
+    func encodeState(to writer: inout CheckpointWriter)
+    /// Restores the last run's state; returns a note when it could only be partly used.
+    mutating func decodeState(from reader: inout CheckpointReader) throws -> String?
+}
+
+extension MaillogTracker {
+    /// Reads what is new in `paths` since the checkpoint, counts it, and reports it with the new checkpoint.
+    ///
+    /// A checkpoint that cannot be decoded is not trusted: the run only records where every file ends,
+    /// so nothing is counted twice (lines written since the last run are not counted, and a note says so).
+    mutating func collect(kind: String, paths: [String], request: CollectRequest, missingHint: String) throws -> VolumeReport {
+        var notes: [String] = []
+        var cursors: [FileCursor] = []
+        var countThisRun = true
+        if let saved = request.checkpoint {
+            do {
+                let checkpoint = try MaillogCheckpoint(decoding: saved, kind: kind)
+                cursors = checkpoint.cursors
+                var reader = CheckpointReader(checkpoint.state)
+                if let note = try decodeState(from: &reader) { notes.append(note) }
+            } catch {
+                countThisRun = false
+                notes.append("the saved reading positions could not be decoded; this run only records where every file ends (nothing is counted twice, lines written since the last run are not counted)")
+            }
+        }
+        var reader = MaillogReader(patterns: paths, cursors: cursors, now: Int64(request.now.timeIntervalSince1970))
+        reader.read(into: &self)
+        if reader.pathsMatched == 0 && cursors.isEmpty {
+            throw SourceError("no file matches \(paths.joined(separator: ", ")); check \"paths\" (\(missingHint))")
+        }
+        evict()
+        var state = CheckpointWriter()
+        encodeState(to: &state)
+        let checkpoint = MaillogCheckpoint(kind: kind, cursors: reader.cursors, state: state.bytes)
+        return VolumeReport(
+            mode: .increment,
+            counts: countThisRun ? tally.volumes(users: users, withRecipients: Self.countsRecipients) : [:],
+            checkpoint: checkpoint.encoded(),
+            buckets: countThisRun ? tally.bucketCounts(users: users) : [:],
+            skipped: reader.skipped,
+            notes: reader.notes + notes + self.notes)
+    }
+}
