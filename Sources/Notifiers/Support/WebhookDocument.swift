@@ -22,11 +22,14 @@ struct WebhookDocument: Encodable, Sendable {
         var detectors: [String]
         var verdicts: [VerdictEntry]
         var history: [HistoryEntry]
+        var recent: [HistoryEntry]
+        var sparkline: String
         var raised_at: String
 
         func encode(to encoder: any Encoder) throws {
             enum Keys: String, CodingKey {
-                case id, user, user_display, day, messages, recipients, average, allowed, sequence, detectors, verdicts, history, raised_at
+                case id, user, user_display, day, messages, recipients, average, allowed, sequence, detectors, verdicts, history,
+                     recent, sparkline, raised_at
             }
             var c = encoder.container(keyedBy: Keys.self)
             try c.encode(id, forKey: .id)
@@ -41,6 +44,8 @@ struct WebhookDocument: Encodable, Sendable {
             try c.encode(detectors, forKey: .detectors)
             try c.encode(verdicts, forKey: .verdicts)
             try c.encode(history, forKey: .history)
+            try c.encode(recent, forKey: .recent)
+            try c.encode(sparkline, forKey: .sparkline)
             try c.encode(raised_at, forKey: .raised_at)
         }
     }
@@ -52,15 +57,17 @@ struct WebhookDocument: Encodable, Sendable {
         var reason: String
         var average: Double?
         var allowed: Int?
+        var metrics: [String: Double]
 
         func encode(to encoder: any Encoder) throws {
-            enum Keys: String, CodingKey { case detector, fired, reason, average, allowed }
+            enum Keys: String, CodingKey { case detector, fired, reason, average, allowed, metrics }
             var c = encoder.container(keyedBy: Keys.self)
             try c.encode(detector, forKey: .detector)
             try c.encode(fired, forKey: .fired)
             try c.encode(reason, forKey: .reason)
             try c.encode(average, forKey: .average)
             try c.encode(allowed, forKey: .allowed)
+            try c.encode(metrics, forKey: .metrics)
         }
     }
 
@@ -89,8 +96,11 @@ struct WebhookDocument: Encodable, Sendable {
                 id: a.id, user: a.user, user_display: UntrustedText.display(a.user), day: a.day.description,
                 messages: a.messages, recipients: a.recipients, average: (a.average * 100).rounded() / 100,
                 allowed: a.allowed, sequence: a.sequence, detectors: a.firedDetectors,
-                verdicts: a.verdicts.map { VerdictEntry(detector: $0.detector, fired: $0.fired, reason: $0.reason, average: $0.average, allowed: $0.allowed) },
+                verdicts: a.verdicts.map { VerdictEntry(detector: $0.detector, fired: $0.fired, reason: $0.reason, average: $0.average,
+                                                       allowed: $0.allowed, metrics: $0.metrics) },
                 history: a.history.map { HistoryEntry(day: $0.day.description, messages: $0.messages) },
+                recent: a.recent.map { HistoryEntry(day: $0.day.description, messages: $0.messages) },
+                sparkline: a.sparkline,
                 raised_at: WebhookDocument.timestamp(a.raisedAt))
         }
     }
