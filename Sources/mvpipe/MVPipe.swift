@@ -1,4 +1,5 @@
 import ArgumentParser
+import Pipeline
 
 /// mvpipe: notices within minutes that a mail account sends far more than it normally does.
 @main
@@ -11,7 +12,7 @@ struct MVPipe: ParsableCommand {
             74 the state file cannot be used; 75 alerts are queued undelivered or another run holds \
             the lock (try again later); 78 the config is invalid.
             """,
-        version: "0.1.0",
+        version: "0.1.0 (state schema \(SQLiteStateStore.schemaVersion))",
         subcommands: [RunCommand.self, CountsCommand.self, CheckCommand.self, ExplainCommand.self, BacktestCommand.self,
                       PluginsCommand.self, SchemaCommand.self, DemoCommand.self]
     )
