@@ -407,6 +407,8 @@ public final class SQLiteStateStore: StateStore {
             return try body()
         } catch let error as StateError {
             throw error
+        } catch let error as StateImportError {
+            throw error
         } catch {
             throw StateError.unusable("state file \(path): \(Self.describe(error))")
         }
