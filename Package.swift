@@ -44,7 +44,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MVPipeTests",
-            dependencies: ["Pipeline", "Sources", "Detectors", "Notifiers", "mvpipe"]
+            dependencies: [
+                "Pipeline", "Sources", "Detectors", "Notifiers", "mvpipe",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -178,6 +178,8 @@ public enum ExitCodes {
     public static let ok: Int32 = 0
     /// Bad command line.
     public static let usage: Int32 = 64
+    /// Input data was invalid (a `state import` file that is not a valid export).
+    public static let dataError: Int32 = 65
     /// A source's input (archive root, log files) was missing or unreadable.
     public static let noInput: Int32 = 66
     /// The state file could not be used.

@@ -8,44 +8,71 @@ import Glibc
 public final class SQLiteStateStore: StateStore {
     /// The database file, or `:memory:`.
     public let path: String
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
+    /// The file's schema when it was opened (before any upgrade).
+    public let openedSchema: StateSchemaStatus
 
     /// Opens (creating if missing) the state database at `path` and brings its schema up to date.
     ///
     /// A file that exists but is not a usable database is an error: it is never recreated,
-    /// since that would silently reset every user's baseline.
-    public init(path: String) throws {
+    /// since that would silently reset every user's baseline. That includes a zero-length file
+    /// (SQLite would take it for a new database), a truncated one, another application's
+    /// database, and one a newer mvpipe wrote (see ``StateFileProbe``).
+    public convenience init(path: String) throws {
+        try self.init(path: path, create: true)
+    }
+
+    /// Opens the state database at `path` and brings its schema up to date; when the file is
+    /// missing, creates it if `create`, else throws ``StateError/unusable(_:)``.
+    ///
+    /// A new file is built beside `path` and linked into place whole, so a crash never leaves a
+    /// half-made (or empty) state file behind.
+    public init(path: String, create: Bool) throws {
         self.path = path
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw StateError.unusable("the state folder \(directory) does not exist; create it (for example `install -d -m 750 \(directory)`) or set \"state\" in the config")
+        try Self.requireFolder(of: path)
+        if try StateFileProbe.probe(path) == .missing {
+            guard create else {
+                throw StateError.unusable("there is no state file at \(path) (the first `mvpipe run` creates it); check \"state\" in the config")
+            }
+            try Self.createAtomically(at: path)
+            _ = try StateFileProbe.probe(path)
         }
+        queue = try Self.openQueue(path, readonly: false)
+        openedSchema = try Self.readSchema(queue, path: path)
         do {
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            queue = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(queue)
         } catch {
-            throw StateError.unusable("cannot use the state file \(path): \(Self.describe(error)). It was left untouched; restore it from a backup, or move it aside to start with empty history")
+            throw StateError.unusable("cannot upgrade the state file \(path) to schema \(Self.schemaVersion): \(Self.describe(error)). It was left as it was (each upgrade step is one transaction); restore it from a backup if this repeats")
         }
     }
 
-    private init(path: String, queue: DatabaseQueue) {
+    /// Opens an existing state file for reading only, without upgrading its schema
+    /// (for `state check`): it is refused like ``init(path:create:)`` refuses it, but never written.
+    public init(readingOnly path: String) throws {
+        self.path = path
+        try Self.requireFolder(of: path)
+        guard try StateFileProbe.probe(path) != .missing else {
+            throw StateError.unusable("there is no state file at \(path) (the first `mvpipe run` creates it); check \"state\" in the config")
+        }
+        queue = try Self.openQueue(path, readonly: true)
+        openedSchema = try Self.readSchema(queue, path: path)
+    }
+
+    private init(path: String, queue: DatabaseQueue, schema: StateSchemaStatus) {
         self.path = path
         self.queue = queue
+        self.openedSchema = schema
     }
 
     /// An in-memory copy of the state at `path` (empty when the file does not exist), for dry runs:
     /// everything a run does happens in the copy and the file is never written.
     public static func scratchCopy(of path: String) throws -> SQLiteStateStore {
         let memory = try DatabaseQueue()
-        if FileManager.default.fileExists(atPath: path) {
+        var schema = StateSchemaStatus(applied: [], unknown: [], current: schemaVersion)
+        if try StateFileProbe.probe(path) != .missing {
+            let source = try openQueue(path, readonly: true)
+            schema = try readSchema(source, path: path)
             do {
-                var configuration = Configuration()
-                configuration.readonly = true
-                configuration.busyMode = .timeout(10)
-                let source = try DatabaseQueue(path: path, configuration: configuration)
                 try source.backup(to: memory)
             } catch {
                 throw StateError.unusable("cannot read the state file \(path): \(describe(error))")
@@ -56,43 +83,54 @@ public final class SQLiteStateStore: StateStore {
         } catch {
             throw StateError.unusable("cannot prepare a scratch copy of \(path): \(describe(error))")
         }
-        return SQLiteStateStore(path: ":memory:", queue: memory)
+        return SQLiteStateStore(path: ":memory:", queue: memory, schema: schema)
     }
 
-    static let migrator: DatabaseMigrator = {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE volume (
-                    source TEXT NOT NULL, day TEXT NOT NULL, user TEXT NOT NULL,
-                    messages INTEGER NOT NULL, recipients INTEGER,
-                    PRIMARY KEY (source, day, user)) WITHOUT ROWID;
-                CREATE INDEX volume_day ON volume(day, user);
-                CREATE TABLE source_day (
-                    source TEXT NOT NULL, day TEXT NOT NULL, final INTEGER NOT NULL, updated_at REAL NOT NULL,
-                    PRIMARY KEY (source, day)) WITHOUT ROWID;
-                CREATE TABLE source_checkpoint (source TEXT PRIMARY KEY NOT NULL, data BLOB NOT NULL, updated_at REAL NOT NULL);
-                CREATE TABLE alert (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, day TEXT NOT NULL, user TEXT NOT NULL,
-                    messages INTEGER NOT NULL, sequence INTEGER NOT NULL, payload TEXT NOT NULL, raised_at REAL NOT NULL);
-                CREATE INDEX alert_day_user ON alert(day, user);
-                CREATE TABLE delivery (
-                    alert_id INTEGER NOT NULL REFERENCES alert(id) ON DELETE CASCADE, notifier TEXT NOT NULL,
-                    delivered_at REAL, superseded INTEGER NOT NULL DEFAULT 0,
-                    attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
-                    PRIMARY KEY (alert_id, notifier));
-                """)
+    private static func requireFolder(of path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StateError.unusable("the state folder \(directory) does not exist; create it (for example `install -d -m 750 \(directory)`) or set \"state\" in the config")
         }
-        migrator.registerMigration("v2: time buckets") { db in
-            try db.execute(sql: """
-                CREATE TABLE bucket (
-                    source TEXT NOT NULL, user TEXT NOT NULL, start INTEGER NOT NULL, messages INTEGER NOT NULL,
-                    PRIMARY KEY (source, user, start)) WITHOUT ROWID;
-                CREATE INDEX bucket_start ON bucket(start);
-                """)
+    }
+
+    private static func openQueue(_ path: String, readonly: Bool) throws -> DatabaseQueue {
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            configuration.readonly = readonly
+            return try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw StateError.unusable("cannot use the state file \(path): \(describe(error)). It was left untouched; restore it from a backup, or move it aside to start with empty history")
         }
-        return migrator
-    }()
+    }
+
+    private static func readSchema(_ queue: DatabaseQueue, path: String) throws -> StateSchemaStatus {
+        do {
+            return try queue.read { db in try inspectSchema(db, path: path) }
+        } catch let error as StateError {
+            throw error
+        } catch {
+            throw StateError.unusable("cannot use the state file \(path): \(describe(error)). It was left untouched; restore it from a backup, or move it aside to start with empty history")
+        }
+    }
+
+    /// Builds a new state file beside `path`, then links it into place (never over an existing file).
+    private static func createAtomically(at path: String) throws {
+        let temporary = path + ".new-\(getpid())"
+        unlink(temporary)
+        defer { unlink(temporary) }
+        do {
+            let queue = try DatabaseQueue(path: temporary)
+            try migrator.migrate(queue)
+            try queue.close()
+        } catch {
+            throw StateError.unusable("cannot create the state file \(path): \(describe(error))")
+        }
+        if link(temporary, path) != 0 && errno != EEXIST {
+            throw StateError.unusable("cannot create the state file \(path): \(String(cString: strerror(errno)))")
+        }
+    }
 
     /// How long 5-minute buckets are kept (the burst detector looks back a few weeks at most).
     public static let bucketRetention: TimeInterval = 62 * 86_400
@@ -347,75 +385,39 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    private static let encoder: JSONEncoder = {
+    static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         e.dateEncodingStrategy = .secondsSince1970
         return e
     }()
 
-    private static let decoder: JSONDecoder = {
+    static let decoder: JSONDecoder = {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .secondsSince1970
         return d
     }()
 
-    private static func encode(_ alert: Alert) throws -> String {
+    static func encode(_ alert: Alert) throws -> String {
         String(decoding: try encoder.encode(alert), as: UTF8.self)
     }
 
-    private func access<T>(_ body: () throws -> T) throws -> T {
+    func access<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as StateError {
+            throw error
+        } catch let error as StateImportError {
             throw error
         } catch {
             throw StateError.unusable("state file \(path): \(Self.describe(error))")
         }
     }
 
-    private static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
         if let db = error as? DatabaseError {
             return db.message ?? "\(db.resultCode)"
         }
         return "\(error)"
     }
-}
-
-/// An exclusive `flock` on a file beside the state database.
-final class FileRunLock: RunLock, @unchecked Sendable {
-    private var fd: Int32
-    private let lock = NSLock()
-
-    init(path: String, waiting seconds: Double) throws {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw StateError.unusable("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
-        }
-        let deadline = Date().addingTimeInterval(max(0, seconds))
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR else {
-                let message = String(cString: strerror(errno))
-                close(fd)
-                throw StateError.unusable("cannot lock \(path): \(message)")
-            }
-            if Date() >= deadline {
-                close(fd)
-                throw StateError.locked("another mvpipe run holds the lock \(path) (waited \(AlertFormatter.format(seconds)) s); this run did nothing. If no mvpipe is running, check for a hung process with `fuser \(path)`")
-            }
-            usleep(50_000)
-        }
-    }
-
-    func release() {
-        lock.lock()
-        defer { lock.unlock() }
-        if fd >= 0 {
-            flock(fd, LOCK_UN)
-            close(fd)
-            fd = -1
-        }
-    }
-
-    deinit { release() }
 }

@@ -18,6 +18,13 @@ enum CLI {
             case .locked: throw ExitCode(ExitCodes.tempFail)
             case .unusable: throw ExitCode(ExitCodes.ioError)
             }
+        } catch let error as StateImportError {
+            printError("state import: \(error.description); nothing was imported")
+            switch error {
+            case .invalidLine: throw ExitCode(ExitCodes.dataError)
+            case .unreadable: throw ExitCode(ExitCodes.noInput)
+            case .notEmpty: throw ExitCode(ExitCodes.usage)
+            }
         } catch let error as SourceError {
             printError(error.message)
             throw ExitCode(ExitCodes.noInput)

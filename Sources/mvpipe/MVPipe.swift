@@ -1,4 +1,5 @@
 import ArgumentParser
+import Pipeline
 
 /// mvpipe: notices within minutes that a mail account sends far more than it normally does.
 @main
@@ -7,12 +8,12 @@ struct MVPipe: ParsableCommand {
         commandName: "mvpipe",
         abstract: "Alert when a mail account sends far more mail than it normally does.",
         discussion: """
-            Exit codes: 0 ok; 64 usage error; 66 a source's input is missing or unreadable; \
+            Exit codes: 0 ok; 64 usage error; 65 a `state import` file is invalid; 66 a source's input is missing or unreadable; \
             74 the state file cannot be used; 75 alerts are queued undelivered or another run holds \
             the lock (try again later); 78 the config is invalid.
             """,
-        version: "0.1.0",
+        version: "0.1.0 (state schema \(SQLiteStateStore.schemaVersion))",
         subcommands: [RunCommand.self, CountsCommand.self, CheckCommand.self, ExplainCommand.self, BacktestCommand.self,
-                      PluginsCommand.self, SchemaCommand.self, DemoCommand.self]
+                      StateCommand.self, PluginsCommand.self, SchemaCommand.self, DemoCommand.self]
     )
 }

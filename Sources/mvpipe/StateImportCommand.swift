@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `mvpipe state import`: loads a `state export` file into an empty (or, with --replace, any) state.
+struct StateImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Load a `state export` file into the state (a new or empty one, or any with --replace).",
+        discussion: """
+            Every line is checked before anything is written (the error names the line; exit 65). The rows \
+            are then written in one transaction under the run lock; a state that already holds rows is \
+            refused (exit 64) unless --replace, which discards them in the same transaction. A missing \
+            state file is created.
+            """
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .shortAndLong, help: "Read this file instead of standard input (\"-\": standard input).")
+    var input: String?
+
+    @Flag(help: "Discard what the state holds and import in its place.")
+    var replace = false
+
+    @Option(help: "Seconds to wait for a run's lock before giving up with exit 75.")
+    var lockTimeout: Double = 10
+
+    func run() throws {
+        let logger = common.makeLogger()
+        let config = try common.loadConfig(logger: logger)
+        var spooled: String?
+        defer { if let spooled { unlink(spooled) } }
+        let (path, summary) = try CLI.guarded {
+            var path = input ?? "-"
+            if path == "-" {
+                // Standard input is read twice (check, then write): keep a private copy.
+                path = try Self.spool()
+                spooled = path
+            }
+            let reader = StateExportReader(path: path)
+            return (path, try reader.validate(currentSchema: SQLiteStateStore.schemaVersion))
+        }
+        let counts = try CLI.guarded {
+            let store = try SQLiteStateStore(path: config.statePath, create: true)
+            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            defer { lock.release() }
+            return try store.importRows(from: StateExportReader(path: path), replace: replace)
+        }
+        let from = summary.schemaVersion == SQLiteStateStore.schemaVersion ? "" : " (exported at schema \(summary.schemaVersion))"
+        CLI.printOut("imported \(StateCommandFormat.rows(counts)) into \(config.statePath)\(from)")
+    }
+
+    /// Copies standard input to a private temporary file and returns its path.
+    private static func spool() throws -> String {
+        var template = Array((NSTemporaryDirectory() + "/mvpipe-import-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            throw StateImportError.unreadable("cannot make a temporary copy of standard input: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if got < 0 && errno == EINTR { continue }
+            guard got >= 0 else {
+                unlink(path)
+                throw StateImportError.unreadable("cannot read standard input: \(String(cString: strerror(errno)))")
+            }
+            if got == 0 { break }
+            var offset = 0
+            while offset < got {
+                let written = chunk[offset..<got].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else {
+                    unlink(path)
+                    throw StateImportError.unreadable("cannot copy standard input to \(path): \(String(cString: strerror(errno)))")
+                }
+                offset += written
+            }
+        }
+        return path
+    }
+}
