@@ -1,9 +1,19 @@
 import ArgumentParser
 import Pipeline
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// mvpipe: notices within minutes that a mail account sends far more than it normally does.
 @main
 struct MVPipe: ParsableCommand {
+    /// Ignores SIGPIPE before anything runs: a mail program or peer that goes away early must be a
+    /// failed delivery (the alert stays queued), never a silent death of the whole run.
+    static func main() {
+        signal(SIGPIPE, SIG_IGN)
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "mvpipe",
         abstract: "Alert when a mail account sends far more mail than it normally does.",
