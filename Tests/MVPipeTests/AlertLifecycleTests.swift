@@ -108,7 +108,8 @@ import Pipeline
     @Test func mailProgramThatExitsWithoutReadingIsAFailedDelivery() throws {
         // A body larger than a pipe buffer, and a mail program that never reads it: mvpipe must not die of SIGPIPE.
         let s = try Setup()
-        for i in 0..<400 { try s.archive.add(201, sender: "user\(i)@example.org", on: s.today) }
+        let padding = String(repeating: "x", count: 150)
+        for i in 0..<160 { try s.archive.add(201, sender: "user\(i)\(padding)@example.org", on: s.today) }
         let quitter = try s.dir.write("bin/quitter", "#!/bin/sh\necho 'mail: refusing' >&2\nexit 1\n", executable: true)
         let config = try ConfigFile.write(ConfigFile.archive(
             root: s.dir.file("archive"), state: s.dir.file("quit.sqlite"),
