@@ -91,12 +91,14 @@ public struct PostfixLogSource: Source {
         var state = CheckpointWriter()
         tracker.encodeState(to: &state)
         let checkpoint = MaillogCheckpoint(kind: Self.type, cursors: reader.cursors, state: state.bytes)
-        return VolumeReport(
+        var report = VolumeReport(
             mode: .increment,
             counts: countThisRun ? tracker.tally.volumes(users: tracker.users, withRecipients: true) : [:],
             checkpoint: checkpoint.encoded(),
             buckets: countThisRun ? tracker.tally.bucketCounts(users: tracker.users) : [:],
             skipped: reader.skipped,
             notes: reader.notes + notes)
+        report.linesRead = reader.linesRead
+        return report
     }
 }
