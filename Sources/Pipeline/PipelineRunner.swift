@@ -35,6 +35,7 @@ public struct PipelineRunner: Sendable {
                 try store.apply(report, source: source.name, at: now)
                 summary.daysRead[source.name] = report.mode == .snapshot ? report.scannedDays.count : nil
                 summary.linesRead[source.name] = report.linesRead
+                logger.debug("source \(source.name): \(report.counts.values.reduce(0) { $0 + $1.count }) user-day counts, \(report.linesRead.map { "\($0) lines read, " } ?? "")\(report.skipped) skipped")
                 if report.skipped > 0 {
                     summary.skipped[source.name] = report.skipped
                     logger.warning("source \(source.name): skipped \(report.skipped) unusable entries")
@@ -82,9 +83,11 @@ public struct PipelineRunner: Sendable {
             guard !pending.isEmpty else { continue }
             let batch = AlertBatch(host: config.hostName, alerts: pending, calendar: config.calendar)
             let ids = pending.map(\.id)
+            logger.debug("notifier \(notifier.name): delivering \(pending.count) alert(s)")
             do {
                 try notifier.plugin.deliver(batch)
                 try store.recordDelivery(alertIDs: ids, notifier: notifier.name, at: Date())
+                logger.info("notifier \(notifier.name): delivered \(pending.count) alert(s)")
                 results[notifier.name] = DeliveryResult(delivered: pending.count, pending: 0, error: nil)
             } catch {
                 let message = (error as? NotifierError)?.message ?? "\(error)"
