@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("After each run (also a failed one), atomically write node_exporter textfile metrics here (e.g. /var/lib/prometheus/node-exporter/mvpipe.prom); not with --dry-run.", valueName: "path"))
     var prometheusTextfile: String?
 
-    @Option(help: "How many of today's busiest users the metrics name (bounded label cardinality).")
+    @Option(help: ArgumentHelp("How many of today's busiest users the metrics name (bounded label cardinality).", valueName: "n"))
     var prometheusTop: Int = 10
 
     func validate() throws {
