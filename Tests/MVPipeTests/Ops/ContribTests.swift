@@ -56,12 +56,15 @@ struct ContribTests {
             "Type": "oneshot", "DynamicUser": "yes", "StateDirectory": "mvpipe", "ProtectSystem": "strict",
             "ProtectHome": "yes", "PrivateTmp": "yes", "NoNewPrivileges": "yes", "CapabilityBoundingSet": "",
             "RestrictAddressFamilies": "AF_INET AF_INET6 AF_UNIX", "SystemCallFilter": "@system-service",
-            "ReadWritePaths": "/var/lib/mvpipe",
         ]
         for (key, value) in expected {
             #expect(service[key] == [value], "\(key)=\(value) expected, found \(service[key] ?? [])")
         }
-        #expect(service["ReadOnlyPaths"]?.first?.contains("/var/log") == true)
+        #expect(service["ReadOnlyPaths"]?.first?.split(separator: " ").contains("/var/log") == true)
+        // The only writable place is the state folder, where pipeline.example.json keeps the state.
+        #expect(service["ReadWritePaths"] == nil)
+        let example = try String(contentsOfFile: ToolRunner.repositoryRoot + "/pipeline.example.json", encoding: .utf8)
+        #expect(example.contains("\"/var/lib/\(service["StateDirectory"]?.first ?? "?")/state.sqlite\""))
         #expect(service["ExecStart"] == ["/usr/local/bin/mvpipe run --config /etc/mvpipe/pipeline.json"])
 
         let timer = settings(try read("mvpipe.timer"), section: "Timer")
