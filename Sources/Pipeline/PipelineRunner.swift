@@ -34,6 +34,8 @@ public struct PipelineRunner: Sendable {
                 let report = try source.plugin.collect(request)
                 try store.apply(report, source: source.name, at: now)
                 summary.daysRead[source.name] = report.mode == .snapshot ? report.scannedDays.count : nil
+                summary.linesRead[source.name] = report.linesRead
+                logger.debug("source \(source.name): \(report.counts.values.reduce(0) { $0 + $1.count }) user-day counts, \(report.linesRead.map { "\($0) lines read, " } ?? "")\(report.skipped) skipped")
                 if report.skipped > 0 {
                     summary.skipped[source.name] = report.skipped
                     logger.warning("source \(source.name): skipped \(report.skipped) unusable entries")
@@ -81,9 +83,11 @@ public struct PipelineRunner: Sendable {
             guard !pending.isEmpty else { continue }
             let batch = AlertBatch(host: config.hostName, alerts: pending, calendar: config.calendar)
             let ids = pending.map(\.id)
+            logger.debug("notifier \(notifier.name): delivering \(pending.count) alert(s)")
             do {
                 try notifier.plugin.deliver(batch)
                 try store.recordDelivery(alertIDs: ids, notifier: notifier.name, at: Date())
+                logger.info("notifier \(notifier.name): delivered \(pending.count) alert(s)")
                 results[notifier.name] = DeliveryResult(delivered: pending.count, pending: 0, error: nil)
             } catch {
                 let message = (error as? NotifierError)?.message ?? "\(error)"
@@ -97,10 +101,20 @@ public struct PipelineRunner: Sendable {
 
     /// The whole run: collect, evaluate, save alerts, and (unless `dryRun`) deliver.
     public func run(now: Date, dryRun: Bool = false) throws -> RunOutcome {
+        var progress = RunProgress()
+        return try run(now: now, dryRun: dryRun, progress: &progress)
+    }
+
+    /// The whole run, recording each step's result in `progress` as soon as it is known
+    /// (also when a later step throws).
+    public func run(now: Date, dryRun: Bool = false, progress: inout RunProgress) throws -> RunOutcome {
         let collected = try collect(now: now)
+        progress.collected = collected
         let drafts = try evaluate(now: now)
         let raised = try store.saveAlerts(drafts, notifiers: config.notifiers.map(\.name))
+        progress.raised = raised
         let deliveries = dryRun ? [:] : try deliver(now: now)
+        progress.deliveries = deliveries
         return RunOutcome(today: config.calendar.day(of: now), raised: raised, collected: collected,
                           deliveries: deliveries)
     }
@@ -116,6 +130,8 @@ public struct CollectSummary: Sendable {
     public var notes: [String: [String]] = [:]
     /// Days read per snapshot source.
     public var daysRead: [String: Int] = [:]
+    /// Log lines read per source that reads lines (see ``VolumeReport/linesRead``).
+    public var linesRead: [String: Int] = [:]
 
     /// Creates an empty summary.
     public init() {}

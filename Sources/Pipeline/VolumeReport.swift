@@ -44,6 +44,8 @@ public struct VolumeReport: Sendable {
     public var skipped: Int
     /// Things worth telling the admin once (said on stderr).
     public var notes: [String]
+    /// Log lines read on this run, for sources that read lines (nil for the others); for metrics.
+    public var linesRead: Int?
 
     /// Creates a report.
     public init(mode: Mode, counts: [Day: [String: UserVolume]] = [:], scannedDays: [Day] = [],

@@ -31,9 +31,12 @@ enum CLI {
         }
     }
 
-    /// A logger writing to stderr at `level`.
-    static func makeLogger(level: Logger.Level) -> Logger {
-        var logger = Logger(label: "mvpipe") { StreamLogHandler.standardError(label: $0) }
+    /// A logger writing to stderr at `level`, and also to syslog when `syslog` is set.
+    static func makeLogger(level: Logger.Level, syslog: Bool = false) -> Logger {
+        var logger = Logger(label: "mvpipe") { label in
+            let stderr = StreamLogHandler.standardError(label: label)
+            return syslog ? MultiplexLogHandler([stderr, SyslogLogHandler(level: level)]) : stderr
+        }
         logger.logLevel = level
         return logger
     }

@@ -11,15 +11,18 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "warning"
 
+    @Flag(help: "Also send log messages to syslog (ident mvpipe, facility mail), at the same --log-level.")
+    var syslog = false
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
     }
 
-    /// A stderr logger at the chosen level.
+    /// A stderr logger (and with `--syslog` a syslog one too) at the chosen level.
     func makeLogger() -> Logger {
-        CLI.makeLogger(level: Logger.Level(rawValue: logLevel) ?? .warning)
+        CLI.makeLogger(level: Logger.Level(rawValue: logLevel) ?? .warning, syslog: syslog)
     }
 
     /// Loads the config, turning errors into a message and exit code 78.

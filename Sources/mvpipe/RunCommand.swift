@@ -24,17 +24,94 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Seconds to wait for another run's lock before giving up with exit 75.")
     var lockTimeout: Double = 10
 
+    @Option(help: ArgumentHelp("After each run (also a failed one), atomically write node_exporter textfile metrics here (e.g. /var/lib/prometheus/node-exporter/mvpipe.prom); not with --dry-run.", valueName: "path"))
+    var prometheusTextfile: String?
+
+    @Option(help: ArgumentHelp("How many of today's busiest users the metrics name (bounded label cardinality).", valueName: "n"))
+    var prometheusTop: Int = 10
+
+    func validate() throws {
+        guard (0...1000).contains(prometheusTop) else {
+            throw ValidationError("--prometheus-top must be between 0 and 1000")
+        }
+    }
+
     func run() throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var metrics = RunMetrics()
+        var store: (any StateStore)?
+        var today: Day?
+        do {
+            try execute(metrics: &metrics, store: &store, today: &today)
+            metrics.exitCode = ExitCodes.ok
+        } catch {
+            metrics.exitCode = Self.exitCode(of: error)
+            writeMetrics(&metrics, store: store, today: today, duration: clock.now - started)
+            throw error
+        }
+        writeMetrics(&metrics, store: store, today: today, duration: clock.now - started)
+    }
+
+    /// The exit code argument-parser will end the process with for `error`.
+    static func exitCode(of error: any Error) -> Int32 {
+        switch error {
+        case let code as ExitCode: code.rawValue
+        case is ValidationError: ExitCodes.usage
+        default: 1
+        }
+    }
+
+    /// Writes the Prometheus textfile, if asked for, with what the run got done.
+    private func writeMetrics(_ metrics: inout RunMetrics, store: (any StateStore)?, today: Day?, duration: Duration) {
+        guard let path = prometheusTextfile, !dryRun else { return }
+        let parts = duration.components
+        metrics.duration = Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+        metrics.timestamp = Date()
+        if let store, metrics.progress.collected != nil {
+            if let today, let volumes = try? store.volumes(on: today) {
+                metrics.topUsers = RunMetrics.top(volumes, count: prometheusTop)
+            }
+            if let today {
+                let since = today.adding(days: -(metrics.pendingDays))
+                var pending: [String: Int] = [:]
+                for name in metrics.notifiers {
+                    guard let alerts = try? store.pendingAlerts(notifier: name, since: since) else {
+                        pending = [:]
+                        break
+                    }
+                    pending[name] = alerts.count
+                }
+                if pending.count == metrics.notifiers.count { metrics.pending = pending }
+            }
+        }
+        do {
+            try AtomicFile.write(metrics.render(), to: path)
+        } catch {
+            CLI.printError("--prometheus-textfile: \(error)")
+        }
+    }
+
+    private func execute(metrics: inout RunMetrics, store: inout (any StateStore)?, today: inout Day?) throws {
         let logger = common.makeLogger()
         let config = try common.loadConfig(logger: logger, consoleStream: json ? .standardError : .standardOutput)
+        metrics.sources = config.sources.map(\.name)
+        metrics.detectors = config.detectors.map(\.name)
+        metrics.notifiers = config.notifiers.map(\.name)
+        metrics.pendingDays = config.pendingDays
         let now = try CLI.parseNow(self.now, calendar: config.calendar)
+        today = config.calendar.day(of: now)
+        var progress = RunProgress()
+        defer { metrics.progress = progress }
         let outcome = try CLI.guarded {
-            let store: any StateStore = dryRun
+            let opened: any StateStore = dryRun
                 ? try SQLiteStateStore.scratchCopy(of: config.statePath)
                 : try SQLiteStateStore(path: config.statePath)
-            let lock = dryRun ? nil : try store.acquireRunLock(waiting: lockTimeout)
+            store = opened
+            let lock = dryRun ? nil : try opened.acquireRunLock(waiting: lockTimeout)
             defer { lock?.release() }
-            return try PipelineRunner(config: config, store: store, logger: logger).run(now: now, dryRun: dryRun)
+            return try PipelineRunner(config: config, store: opened, logger: logger)
+                .run(now: now, dryRun: dryRun, progress: &progress)
         }
         if json {
             for alert in outcome.raised { CLI.printOut(CLI.json(alert)) }

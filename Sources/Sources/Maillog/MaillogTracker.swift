@@ -47,12 +47,14 @@ extension MaillogTracker {
         var state = CheckpointWriter()
         encodeState(to: &state)
         let checkpoint = MaillogCheckpoint(kind: kind, cursors: reader.cursors, state: state.bytes)
-        return VolumeReport(
+        var report = VolumeReport(
             mode: .increment,
             counts: countThisRun ? tally.volumes(users: users, withRecipients: Self.countsRecipients) : [:],
             checkpoint: checkpoint.encoded(),
             buckets: countThisRun ? tally.bucketCounts(users: users) : [:],
             skipped: reader.skipped,
             notes: reader.notes + notes + self.notes)
+        report.linesRead = reader.linesRead
+        return report
     }
 }

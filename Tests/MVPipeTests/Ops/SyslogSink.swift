@@ -1,0 +1,53 @@
+import Foundation
+
+/// A stand-in for the system logger: a Unix datagram socket at /dev/log that keeps what arrives.
+///
+/// Only made where no syslog daemon owns /dev/log (CI containers), and removed again afterwards.
+final class SyslogSink {
+    static let path = "/dev/log"
+
+    /// Whether a sink can be made here: nothing at /dev/log yet, and permission to create it.
+    static var available: Bool {
+        !FileManager.default.fileExists(atPath: path) && access("/dev", W_OK) == 0
+    }
+
+    private let fd: Int32
+
+    init() throws {
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw SetupError("socket() failed") }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { buffer in
+            for (i, byte) in Self.path.utf8.enumerated() { buffer[i] = byte }
+        }
+        let bound = withUnsafePointer(to: &addr) { ptr in
+            ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard bound == 0 else {
+            close(fd)
+            throw SetupError("cannot bind \(Self.path): \(String(cString: strerror(errno)))")
+        }
+        chmod(Self.path, 0o666)
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    }
+
+    /// Every message received so far, as the raw datagrams (`<PRI>TIMESTAMP ident[pid]: text`).
+    func messages() -> [String] {
+        var result: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { break }
+            result.append(String(decoding: buffer[0..<n], as: UTF8.self))
+        }
+        return result
+    }
+
+    deinit {
+        close(fd)
+        unlink(Self.path)
+    }
+}
