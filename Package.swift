@@ -44,7 +44,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MVPipeTests",
-            dependencies: ["Pipeline", "Sources", "Detectors", "Notifiers", "mvpipe"]
+            dependencies: [
+                "Pipeline", "Sources", "Detectors", "Notifiers", "mvpipe",
+                // Tests open the state file read-only to check it (integrity, recorded deliveries).
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -119,20 +119,8 @@ import Testing
         #expect(checked > 1_000)
     }
 
-    /// SplitMix64: the same mutations on every machine and run.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Byte flips, inserted interesting bytes, deletions, duplicated spans and splices of two seeds.
-    static func mutate(_ input: [UInt8], other: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], other: [UInt8], _ rng: inout SeededRandom) -> [UInt8] {
         var bytes = input
         let interesting: [UInt8] = [0, 0x09, 0x0A, 0x0D, 0x20, 0x22, 0x2C, 0x2D, 0x3A, 0x3C, 0x3E, 0x5B, 0x5D, 0x7B, 0x7D, 0x5C, 0x7F, 0x80, 0xC3, 0xFF]
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
@@ -153,7 +141,7 @@ import Testing
     @Test(arguments: [("postfix", 40_000), ("assp", 40_000), ("config", 3_000)])
     func seededMutations(target: String, count: Int) throws {
         let seeds = try Self.files("Fuzz/corpus/\(target)").map(\.bytes) + Self.files("Tests/Fixtures/fuzz/\(target)").map(\.bytes)
-        var rng = SeededGenerator(state: 0x6D76_7069_7065 ^ UInt64(target.utf8.count))
+        var rng = SeededRandom(state: 0x6D76_7069_7065 ^ UInt64(target.utf8.count))
         var failures = 0
         for i in 0..<count {
             let input = Self.mutate(seeds[i % seeds.count], other: seeds.randomElement(using: &rng)!, &rng)
