@@ -25,7 +25,7 @@ public final class SQLiteStateStore: StateStore {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
             queue = try DatabaseQueue(path: path, configuration: configuration)
-            try Self.migrator.migrate(queue)
+            try Self.migrate(queue)
         } catch {
             throw StateError.unusable("cannot use the state file \(path): \(Self.describe(error)). It was left untouched; restore it from a backup, or move it aside to start with empty history")
         }
@@ -93,6 +93,23 @@ public final class SQLiteStateStore: StateStore {
         }
         return migrator
     }()
+
+    /// Brings the schema up to date. Two processes opening a new (or older) state file at the same moment both
+    /// see the same migrations missing (GRDB reads them before each migration's transaction), so the slower one
+    /// fails with "table ... already exists" once the other has committed, and its own attempt rolls back. Then
+    /// it looks again and applies only what is still missing (a few times at most).
+    static func migrate(_ queue: DatabaseQueue) throws {
+        var attempt = 1
+        while true {
+            do {
+                try migrator.migrate(queue)
+                return
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && attempt < 5 {
+                if try queue.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                attempt += 1
+            }
+        }
+    }
 
     /// How long 5-minute buckets are kept (the burst detector looks back a few weeks at most).
     public static let bucketRetention: TimeInterval = 62 * 86_400
