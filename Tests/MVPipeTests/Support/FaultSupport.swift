@@ -68,9 +68,7 @@ final class BackgroundRun {
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         process.arguments = arguments
-        var env = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "TZ": "UTC"]
-        env.merge(environment) { _, new in new }
-        process.environment = env
+        process.environment = CLIRunner.environment(adding: environment)
         stderrPath = NSTemporaryDirectory() + "mvpipe-bg-\(UUID().uuidString.prefix(8)).stderr"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.standardInput = FileHandle.nullDevice
