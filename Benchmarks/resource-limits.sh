@@ -65,6 +65,13 @@ SIZE=$(stat -c %s "$BIG")
 measure "counts, $(numfmt --to=iec "$SIZE") log ($(wc -l < "$BIG") lines, fresh state)" \
     "$BIN" counts --config "$WORK/big.json" --day 2026-11-29 --now 2026-11-29T23:00 --json
 users=$(wc -l < "$WORK/out.txt")
+python3 - "$WORK/big-truth.json" "$WORK/out.txt" <<'PY'
+import json, sys
+truth = {u: v["messages"] for u, v in json.load(open(sys.argv[1]))["users"].items()}
+got = {o["user"]: o["messages"] for o in map(json.loads, open(sys.argv[2])) if "user" in o}
+if got != truth:
+    sys.exit(f"counts differ from what the generator wrote: {len(got)} users counted, {len(truth)} written")
+PY
 measure "counts again (nothing new)" "$BIN" counts --config "$WORK/big.json" --day 2026-11-29 --now 2026-11-29T23:30 --json
 
 config many "$MANY"
@@ -79,4 +86,4 @@ echo "| workload | elapsed | peak RSS |"
 echo "| --- | --- | --- |"
 printf '%s\n' "${ROWS[@]}"
 echo
-echo "($users users counted in the big log; $(nproc) cores, $(uname -m), $(date +%Y-%m-%d))"
+echo "($users users in the big log, counts equal to what the generator wrote; $(nproc) cores, $(uname -m), $(date +%Y-%m-%d))"
