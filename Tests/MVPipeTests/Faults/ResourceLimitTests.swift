@@ -16,12 +16,18 @@ import Testing
         return (result, kilobytes / 1024)
     }
 
+    /// Whether this build runs under AddressSanitizer or ThreadSanitizer (`swift test --sanitize=...`): then RSS
+    /// measures the sanitizer (shadow memory, ASan's quarantine of freed blocks) more than mvpipe.
+    static let sanitized: Bool = ["__asan_init", "__tsan_init"].contains { (name: String) in dlsym(nil, name) != nil }  // nil: RTLD_DEFAULT
+
     @Test func judgingAHundredThousandSendersStaysSmall() throws {
         let dir = try TemporaryDirectory("mvpipe-rss")
+        // Under a sanitizer: fewer senders (it is several times slower) and no RSS limit, the rest is checked.
+        let senders = Self.sanitized ? 20_000 : 100_000
         var log = ""
-        log.reserveCapacity(100_000 * 330)
-        for n in 0..<100_000 {
-            let s = n * 86_000 / 100_000
+        log.reserveCapacity(senders * 330)
+        for n in 0..<senders {
+            let s = n * 86_000 / senders
             let stamp = "2026-11-29T\(String(format: "%02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)).000000+00:00 mx1"
             let q = String(0x1000_0000 + n, radix: 16, uppercase: true), user = "u\(n)@example.org"
             log += "\(stamp) postfix/submission/smtpd[2001]: \(q): client=mua.example.net[192.0.2.10], sasl_method=PLAIN, sasl_username=\(user)\n"
@@ -39,8 +45,11 @@ import Testing
         // The cron case: nothing new in the log, every one of today's 100 000 users judged again.
         let again = try Self.peakRSS(["run", "--config", config, "--now", "2026-11-29T23:05"])
         #expect(again.status == 0)
-        #expect(again.megabytes < 100, "judging 100 000 users took \(again.megabytes) MB (first run: \(first.megabytes) MB)")
-        #expect(try StateFile(path: dir.file("state.sqlite")).volumes().count == 100_000)
+        // 72 MB in a debug build (182 MB before users were judged in slices).
+        if !Self.sanitized {
+            #expect(again.megabytes < 100, "judging 100 000 users took \(again.megabytes) MB (first run: \(first.megabytes) MB)")
+        }
+        #expect(try StateFile(path: dir.file("state.sqlite")).volumes().count == senders)
     }
 }
 
