@@ -46,9 +46,23 @@ let package = Package(
             name: "MVPipeTests",
             dependencies: [
                 "Pipeline", "Sources", "Detectors", "Notifiers", "mvpipe",
+                // Tests open the state file read-only to check it (integrity, recorded deliveries).
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// scripts/fuzz builds a libFuzzer driver over the log line parsers and the config decoder. The target exists only
+// when MVPIPE_FUZZ is set, so `swift build` (debug or release) and `swift test` never see it.
+if Context.environment["MVPIPE_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "mvpipe-fuzz",
+        dependencies: [
+            "Pipeline", "Sources", "Detectors", "Notifiers",
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        path: "Fuzz/MVPipeFuzz"
+    ))
+}

@@ -91,6 +91,7 @@ public struct MailxNotifier: Notifier {
             throw NotifierError("cannot start \(executable): \(error.localizedDescription)", transient: true)
         }
         let body = Data(AlertFormatter.body(batch).utf8)
+        _ = MailxNotifier.ignoreBrokenPipes
         let writer = Thread {
             try? input.fileHandleForWriting.write(contentsOf: body)
             try? input.fileHandleForWriting.close()
@@ -110,6 +111,11 @@ public struct MailxNotifier: Notifier {
             throw NotifierError("\(executable) exited with status \(process.terminationStatus)\(detail.isEmpty ? "" : ": " + UntrustedText.display(detail, limit: 300))", transient: true)
         }
     }
+
+    /// A mail program that exits without reading its input (bad arguments, a broken MTA) closes the pipe; writing
+    /// the report then raised SIGPIPE, which killed mvpipe mid-run with no message. Ignored, the write fails with
+    /// EPIPE instead and the program's exit status is reported like any other failure (the alerts stay queued).
+    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     private func resolveCommand() throws -> String {
         if options.command.contains("/") { return options.command }

@@ -53,10 +53,26 @@ public struct PipelineRunner: Sendable {
     /// Judges every user seen today and decides which alerts to raise (new, escalated, or updated).
     public func evaluate(now: Date) throws -> [AlertDraft] {
         let today = config.calendar.day(of: now)
-        let judgements = try Evaluator(config: config, store: store)
-            .judge(day: today, now: now, volumes: try store.volumes(on: today).filter { $0.value.messages > 0 })
+        let volumes = try store.volumes(on: today).filter { $0.value.messages > 0 }
+        let users = volumes.keys.sorted()
+        let evaluator = Evaluator(config: config, store: store)
         var drafts: [AlertDraft] = []
-        for judgement in judgements where judgement.fired {
+        // A slice of users at a time, keeping only what fired: judging a day with a million senders at once held
+        // every user's history, verdicts and sparkline in memory (1.5 GB).
+        for start in stride(from: 0, to: users.count, by: Self.judgeSlice) {
+            let slice = users[start..<min(users.count, start + Self.judgeSlice)]
+            let judgements = try evaluator.judge(day: today, now: now,
+                                                 volumes: Dictionary(uniqueKeysWithValues: slice.map { ($0, volumes[$0]!) }))
+            try draft(judgements.filter(\.fired), today: today, now: now, into: &drafts)
+        }
+        return drafts
+    }
+
+    /// Users judged together by ``evaluate(now:)``.
+    static let judgeSlice = 10_000
+
+    private func draft(_ judgements: [Judgement], today: Day, now: Date, into drafts: inout [AlertDraft]) throws {
+        for judgement in judgements {
             var alert = judgement.alert(raisedAt: now)
             guard let last = try store.latestAlert(user: judgement.user, day: today) else {
                 drafts.append(AlertDraft(alert: alert))
@@ -71,7 +87,6 @@ public struct PipelineRunner: Sendable {
                 drafts.append(AlertDraft(alert: alert))
             }
         }
-        return drafts
     }
 
     /// Delivers every queued alert to every notifier; each notifier keeps its own record.

@@ -40,7 +40,7 @@ public final class SQLiteStateStore: StateStore {
         queue = try Self.openQueue(path, readonly: false)
         openedSchema = try Self.readSchema(queue, path: path)
         do {
-            try Self.migrator.migrate(queue)
+            try Self.migrate(queue)
         } catch {
             throw StateError.unusable("cannot upgrade the state file \(path) to schema \(Self.schemaVersion): \(Self.describe(error)). It was left as it was (each upgrade step is one transaction); restore it from a backup if this repeats")
         }
@@ -129,6 +129,23 @@ public final class SQLiteStateStore: StateStore {
         }
         if link(temporary, path) != 0 && errno != EEXIST {
             throw StateError.unusable("cannot create the state file \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Brings the schema up to date. Two processes opening a new (or older) state file at the same moment both
+    /// see the same migrations missing (GRDB reads them before each migration's transaction), so the slower one
+    /// fails with "table ... already exists" once the other has committed, and its own attempt rolls back. Then
+    /// it looks again and applies only what is still missing (a few times at most).
+    static func migrate(_ queue: DatabaseQueue) throws {
+        var attempt = 1
+        while true {
+            do {
+                try migrator.migrate(queue)
+                return
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && attempt < 5 {
+                if try queue.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                attempt += 1
+            }
         }
     }
 
@@ -230,19 +247,21 @@ public final class SQLiteStateStore: StateStore {
 
     public func dailyMessages(users: [String], days: [Day]) throws -> [String: [Day: Int]] {
         guard !users.isEmpty, !days.isEmpty else { return [:] }
-        let wantedUsers = Set(users)
-        let wantedDays = Set(days)
+        let dayTexts = Array(Set(days.map(\.description)))
         return try access {
             try queue.read { db in
                 var result: [String: [Day: Int]] = [:]
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT day, user, SUM(messages) AS messages FROM volume
-                    WHERE day BETWEEN ? AND ? GROUP BY day, user
-                    """, arguments: [days.min()!.description, days.max()!.description])
-                while let row = try rows.next() {
-                    let user: String = row["user"]
-                    guard wantedUsers.contains(user), let day = Day(row["day"] as String), wantedDays.contains(day) else { continue }
-                    result[user, default: [:]][day] = row["messages"]
+                // Only the users asked for (by the index on day and user), not every user's rows of those days.
+                for chunk in Self.chunks(users) {
+                    let rows = try Row.fetchCursor(db, sql: """
+                        SELECT day, user, SUM(messages) AS messages FROM volume
+                        WHERE day IN (\(Self.placeholders(dayTexts.count))) AND user IN (\(Self.placeholders(chunk.count)))
+                        GROUP BY day, user
+                        """, arguments: StatementArguments(dayTexts + chunk))
+                    while let row = try rows.next() {
+                        guard let day = Day(row["day"] as String) else { continue }
+                        result[row["user"] as String, default: [:]][day] = row["messages"]
+                    }
                 }
                 return result
             }
@@ -272,22 +291,32 @@ public final class SQLiteStateStore: StateStore {
 
     public func buckets(users: [String], from: Date, to: Date) throws -> [String: [Int64: Int]] {
         guard !users.isEmpty else { return [:] }
-        let wanted = Set(users)
+        let span: [any DatabaseValueConvertible] = [Int64(from.timeIntervalSince1970.rounded(.down)), Int64(to.timeIntervalSince1970.rounded(.up))]
         return try access {
             try queue.read { db in
                 var result: [String: [Int64: Int]] = [:]
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT user, start, SUM(messages) AS messages FROM bucket
-                    WHERE start >= ? AND start < ? GROUP BY user, start
-                    """, arguments: [Int64(from.timeIntervalSince1970.rounded(.down)), Int64(to.timeIntervalSince1970.rounded(.up))])
-                while let row = try rows.next() {
-                    let user: String = row["user"]
-                    guard wanted.contains(user) else { continue }
-                    result[user, default: [:]][row["start"]] = row["messages"]
+                for chunk in Self.chunks(users) {
+                    let rows = try Row.fetchCursor(db, sql: """
+                        SELECT user, start, SUM(messages) AS messages FROM bucket
+                        WHERE start >= ? AND start < ? AND user IN (\(Self.placeholders(chunk.count))) GROUP BY user, start
+                        """, arguments: StatementArguments(span + chunk))
+                    while let row = try rows.next() {
+                        result[row["user"] as String, default: [:]][row["start"]] = row["messages"]
+                    }
                 }
                 return result
             }
         }
+    }
+
+    /// `users` in pieces small enough for one statement's parameters (SQLite allows 32 766).
+    private static func chunks(_ users: [String]) -> [[String]] {
+        stride(from: 0, to: users.count, by: 10_000).map { Array(users[$0..<min(users.count, $0 + 10_000)]) }
+    }
+
+    /// `?, ?, ?` for `count` parameters.
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
     public func users(since: Day) throws -> Set<String> {

@@ -47,12 +47,14 @@ struct DirectoryReader {
         }
         defer { closedir(dir) }
         while let raw = readdir(dir) {
-            let name: [UInt8] = withUnsafeBytes(of: raw.pointee.d_name) { bytes in
-                Array(bytes.prefix { $0 != 0 })
-            }
+            // Only the name's bytes and its NUL are there: readdir packs entries by d_reclen, so copying the
+            // whole 256-byte d_name (or the whole dirent through `pointee`) reads past the end of the last
+            // entry in glibc's buffer (AddressSanitizer: heap-buffer-overflow).
+            let field = UnsafeRawPointer(raw.pointer(to: \.d_name)!).assumingMemoryBound(to: UInt8.self)
+            let name = Array(UnsafeBufferPointer(start: field, count: strlen(UnsafeRawPointer(field).assumingMemoryBound(to: CChar.self))))
             if name == [46] || name == [46, 46] { continue }
             var kind: Kind
-            switch Int32(raw.pointee.d_type) {
+            switch Int32(raw.pointer(to: \.d_type)!.pointee) {
             case Int32(DT_DIR): kind = .directory
             case Int32(DT_REG): kind = .regular
             case Int32(DT_UNKNOWN): kind = statKind(name, in: dirfd(dir))

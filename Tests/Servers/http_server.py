@@ -24,6 +24,9 @@ Scripting (per path, consumed in order, then the built-in default applies):
   POST /_control/reset   drops all scripts and Matrix state.
   --script FILE          a JSON list of such {"path", "responses"} objects.
   MVP_HTTP_SCRIPT env    same as --script, inline JSON.
+  --delay SECONDS        sleep this long before answering every non-control
+                         request that has no script (after logging it): a
+                         slow receiver, so a test can kill a client mid-request.
 
 Built-in defaults:
   POST /slack/ok                 200 "ok"
@@ -56,6 +59,7 @@ LOCK = threading.Lock()
 STATE = {"scripts": {}, "events": {}, "seen": {}, "counter": 0}
 LOG_PATH = None
 TOKEN = "TOKEN"
+DELAY = 0.0
 
 MATRIX_SEND = re.compile(r"^/_matrix/client/v3/rooms/([^/]+)/send/m\.room\.message/([^/]+)$")
 
@@ -155,6 +159,8 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(delay)
             return self.respond(int(scripted.get("status", 200)), scripted.get("headers"),
                                 scripted.get("body", ""))
+        if DELAY:
+            time.sleep(DELAY)
         return self.default(path)
 
     def control(self, path, body):
@@ -216,16 +222,18 @@ def watch_stdin():
 
 
 def main():
-    global LOG_PATH, TOKEN
+    global LOG_PATH, TOKEN, DELAY
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--log")
     ap.add_argument("--token", default=os.environ.get("MVP_MATRIX_TOKEN", "TOKEN"))
     ap.add_argument("--script")
+    ap.add_argument("--delay", type=float, default=0.0)
     ap.add_argument("--no-stdin-watch", action="store_true")
     args = ap.parse_args()
     LOG_PATH = args.log
     TOKEN = args.token
+    DELAY = args.delay
     scripts = []
     if args.script:
         with open(args.script) as f:

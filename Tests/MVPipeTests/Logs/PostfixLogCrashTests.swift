@@ -3,6 +3,49 @@ import Testing
 
 /// A run killed with SIGKILL midway stores nothing; the next run's counts equal one clean pass.
 @Suite struct PostfixLogCrashTests {
+    /// The large log written once to a file, with the counts and duration of one clean `run` over it.
+    struct CleanPass: Sendable {
+        let logPath: String
+        let counts: [String: MaillogCount]
+        let runSeconds: Double
+    }
+
+    static let cleanPass: CleanPass = {
+        let path = NSTemporaryDirectory() + "mvpipe-crash-log-\(getpid()).log"
+        try! Data(largeLog(messages: 150_000).utf8).write(to: URL(fileURLWithPath: path))
+        let harness = try! MaillogHarness()
+        try! FileManager.default.copyItem(atPath: path, toPath: harness.file("mail.log"))
+        let started = Date()
+        let run = try! CLIRunner.run(["run", "--config", harness.configPath, "--now", "2026-11-20T23:00"])
+        let seconds = Date().timeIntervalSince(started)
+        precondition(run.status == 0, run.stderr)
+        return CleanPass(logPath: path, counts: try! MaillogHarness.parse(harness.run(day: "2026-11-20")), runSeconds: seconds)
+    }()
+
+    /// `run` (read, store, judge 50 users, deliver 50 alerts to the console) killed at seeded points, twice,
+    /// then run to the end: counts equal the clean pass, each user alerted once, every alert delivered.
+    @Test(arguments: [3, 17, 29] as [UInt64])
+    func runKilledAtSeededPointsWhileReadingThenRerun(seed: UInt64) throws {
+        let clean = Self.cleanPass
+        #expect(clean.counts.count == 50)
+        var rng = SeededRandom(state: seed)
+        let harness = try MaillogHarness()
+        try FileManager.default.copyItem(atPath: clean.logPath, toPath: harness.file("mail.log"))
+        let arguments = ["run", "--config", harness.configPath, "--now", "2026-11-20T23:00"]
+        for _ in 0..<2 {
+            let fraction = Double.random(in: 0.1...0.6, using: &rng)
+            let run = try BackgroundRun(arguments)
+            #expect(run.kill(after: clean.runSeconds * fraction), "the run ended before \(fraction) of a clean run's time")
+        }
+        let final = try CLIRunner.run(arguments)
+        #expect(final.status == 0, "stderr: \(final.stderr)")
+        #expect(try harness.counts(day: "2026-11-20") == clean.counts)
+        let state = StateFile(path: harness.file("state.sqlite"))
+        #expect(try state.integrity() == "ok")
+        #expect(try state.alerts() == (0..<50).map { "user\($0)@example.org 2026-11-20 #1" }.sorted())
+        #expect(try state.delivered(to: "console") == state.alertIDs())
+    }
+
     /// About `messages` interleaved submissions by 50 users plus inbound noise, on one day.
     static func largeLog(messages: Int) -> String {
         var log = ""

@@ -54,7 +54,7 @@ struct ArchiveBuilder {
         defer { closedir(dir) }
         var n = 0
         while let e = readdir(dir) {
-            let first = withUnsafeBytes(of: e.pointee.d_name) { $0[0] }
+            let first = UnsafeRawPointer(e.pointer(to: \.d_name)!).load(as: UInt8.self)  // not the whole d_name: see DirectoryReader
             if first != UInt8(ascii: ".") { n += 1 }
         }
         return n

@@ -35,9 +35,7 @@ struct CLIRunner {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
-        var env = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "TZ": "UTC"]
-        env.merge(environment) { _, new in new }
-        process.environment = env
+        process.environment = Self.environment(adding: environment)
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -57,6 +55,18 @@ struct CLIRunner {
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: outData.value(), as: UTF8.self),
                       stderr: String(decoding: errData.value(), as: UTF8.self))
+    }
+}
+
+extension CLIRunner {
+    /// The minimal environment mvpipe runs with in tests, plus `extra`. Sanitizer options (ASAN_OPTIONS,
+    /// LSAN_OPTIONS, TSAN_OPTIONS, UBSAN_OPTIONS: suppressions, see .ci/run) pass through, so a sanitized
+    /// mvpipe follows the same rules as the sanitized test process.
+    static func environment(adding extra: [String: String]) -> [String: String] {
+        var env = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "TZ": "UTC"]
+        for (key, value) in ProcessInfo.processInfo.environment where key.hasSuffix("SAN_OPTIONS") { env[key] = value }
+        env.merge(extra) { _, new in new }
+        return env
     }
 }
 
