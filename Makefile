@@ -29,7 +29,8 @@ endif
 CONFDIR    ?= $(SYSCONFDIR)/mvpipe
 SYSTEMDUNITDIR ?= /etc/systemd/system
 
-BUILD_FLAGS ?= -c release
+# The Swift runtime is linked in, so the installed binary runs on a relay without the Swift toolchain.
+BUILD_FLAGS ?= -c release --static-swift-stdlib
 # Where the built binary is (asked from SwiftPM once, when first needed).
 BIN_PATH    ?= $(eval BIN_PATH := $$(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path))$(BIN_PATH)
 COMPLETIONS ?= .build/completions

@@ -12,8 +12,9 @@ seed=${SEED_SCRIPT:-$here/../shared/seed/mailvolumealert.sh}
 work=$(mktemp -d /tmp/mvpipe-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 echo "building mvpipe (release)…" >&2
-swift build -c release --package-path "$here" >&2
-bin=$(swift build -c release --package-path "$here" --show-bin-path)/mvpipe
+# Built as `make` builds it for installation (Swift runtime linked in).
+swift build -c release --static-swift-stdlib --package-path "$here" >&2
+bin=$(swift build -c release --static-swift-stdlib --package-path "$here" --show-bin-path)/mvpipe
 
 echo "generating archive: $senders senders × $days days…" >&2
 files=$(python3 "$here/Benchmarks/gen_archive.py" "$work/archive" --senders "$senders" --days "$days")

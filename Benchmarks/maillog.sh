@@ -26,7 +26,7 @@ TRUTH="$WORK/truth-$LINES.json"
 mkdir -p "$WORK"
 
 echo "== build (release)"
-(cd "$REPO" && swift build -c release --scratch-path "$SCRATCH" 2>&1 | tail -n 1)
+(cd "$REPO" && swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" 2>&1 | tail -n 1)
 BIN="$SCRATCH/release/mvpipe"
 
 if [ ! -s "$LOG" ] || [ ! -s "$TRUTH" ]; then

@@ -25,7 +25,7 @@ mkdir -p "$WORK"
 [ "${RL_KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 
 echo "== build (release)" >&2
-(cd "$REPO" && swift build -c release --scratch-path "$SCRATCH" 2>&1 | tail -n 1) >&2
+(cd "$REPO" && swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" 2>&1 | tail -n 1) >&2
 BIN="$SCRATCH/release/mvpipe"
 
 # maillog-generate.py writes about 143 bytes per line.

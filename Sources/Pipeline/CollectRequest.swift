@@ -16,6 +16,9 @@ public struct CollectRequest: Sendable {
     public let calendar: WorkCalendar
     /// How long after a day's end it is considered complete (late writers finish).
     public let settleSeconds: TimeInterval
+    /// Whether a detector reads 5-minute buckets (``VolumeReport/buckets``); sources for which
+    /// buckets cost extra work (a `stat` per archived file) may skip them when not.
+    public var wantsBuckets: Bool = true
 
     /// Creates a request.
     public init(now: Date, today: Day, days: [Day], finalized: Set<Day>, checkpoint: [UInt8]?,

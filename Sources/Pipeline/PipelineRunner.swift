@@ -27,10 +27,11 @@ public struct PipelineRunner: Sendable {
         var summary = CollectSummary()
         for source in config.sources {
             do {
-                let request = CollectRequest(
+                var request = CollectRequest(
                     now: now, today: today, days: days,
                     finalized: try store.finalizedDays(source: source.name, among: days),
                     checkpoint: try store.checkpoint(source: source.name), calendar: calendar)
+                request.wantsBuckets = config.needsBuckets
                 let report = try source.plugin.collect(request)
                 try store.apply(report, source: source.name, at: now)
                 summary.daysRead[source.name] = report.mode == .snapshot ? report.scannedDays.count : nil

@@ -53,7 +53,7 @@ public struct ASSPArchiveSource: Source {
         for day in request.pendingDays {
             let span = TimeBuckets.start(of: request.calendar.start(of: day))
                 ..< TimeBuckets.start(of: request.calendar.start(of: day.adding(days: 1)))
-            let (counts, skipped) = try count(day: day, root: root, span: span, into: &report)
+            let (counts, skipped) = try count(day: day, root: root, span: span, wantsBuckets: request.wantsBuckets, into: &report)
             report.counts[day] = counts
             report.bucketSpans.append(span)
             report.skipped += skipped
@@ -65,7 +65,8 @@ public struct ASSPArchiveSource: Source {
 
     /// Counts one day's folder (a missing day folder is a day without mail), and puts each message in
     /// the 5-minute bucket of its file's modification time, kept within the day's `span`.
-    func count(day: Day, root: Int32, span: Range<Int64>, into report: inout VolumeReport) throws -> ([String: UserVolume], Int) {
+    func count(day: Day, root: Int32, span: Range<Int64>, wantsBuckets: Bool,
+               into report: inout VolumeReport) throws -> ([String: UserVolume], Int) {
         let relative = String(format4: day.year) + "/" + String(format2: day.month) + "/" + String(format2: day.day)
         let dayFD: Int32
         do {
@@ -78,14 +79,15 @@ public struct ASSPArchiveSource: Source {
         var counts: [String: UserVolume] = [:]
         var skipped = 0
         do {
-            try countSenders(dayFD: dayFD, span: span, into: &counts, buckets: &report.buckets, skipped: &skipped)
+            try countSenders(dayFD: dayFD, span: span, withTimes: wantsBuckets, into: &counts, buckets: &report.buckets,
+                             skipped: &skipped)
         } catch {
             throw SourceError("cannot list \(options.path)/\(relative): \(error)")
         }
         return (counts, skipped)
     }
 
-    private func countSenders(dayFD: Int32, span: Range<Int64>, into counts: inout [String: UserVolume],
+    private func countSenders(dayFD: Int32, span: Range<Int64>, withTimes: Bool, into counts: inout [String: UserVolume],
                               buckets: inout [String: [Int64: Int]], skipped: inout Int) throws {
         try DirectoryReader.forEachEntry(of: dayFD) { sender in
             guard sender.kind == .directory, !sender.isHidden else { return }
@@ -101,6 +103,7 @@ public struct ASSPArchiveSource: Source {
             try DirectoryReader.forEachEntry(of: senderFD) { file in
                 guard file.kind == .regular && !file.isHidden else { return }
                 messages += 1
+                guard withTimes else { return }
                 let mtime = DirectoryReader.modificationTime(file.name, in: senderFD) ?? span.lowerBound
                 let clamped = min(max(mtime, span.lowerBound), span.upperBound - 1)
                 times[clamped - ((clamped % TimeBuckets.size) + TimeBuckets.size) % TimeBuckets.size, default: 0] += 1
