@@ -26,14 +26,7 @@ public struct ASSPLogSource: Source {
         ]
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            guard let paths = try reader.stringList("paths") else {
-                throw ConfigError(reader.path(of: "paths"), "required: expected an array of file paths or glob patterns")
-            }
-            guard !paths.isEmpty else { throw ConfigError(reader.path(of: "paths"), "expected at least one path") }
-            for (i, path) in paths.enumerated() where path.isEmpty {
-                throw ConfigError("\(reader.path(of: "paths"))[\(i)]", "must not be empty")
-            }
-            self.paths = paths.map { context.resolve(path: $0) }
+            paths = try reader.requiredPaths("paths", context: context)
             let name = try reader.string("identity") ?? ASSPIdentity.login.rawValue
             guard let identity = ASSPIdentity(rawValue: name) else {
                 throw ConfigError(reader.path(of: "identity"), "expected \"login\" or \"sender\"; found '\(name)'")
