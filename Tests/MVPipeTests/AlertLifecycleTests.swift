@@ -105,21 +105,6 @@ import Pipeline
         #expect(s.mails().count == 1)
     }
 
-    @Test func mailProgramThatExitsWithoutReadingIsAFailedDelivery() throws {
-        // A body larger than a pipe buffer, and a mail program that never reads it: mvpipe must not die of SIGPIPE.
-        let s = try Setup()
-        let padding = String(repeating: "x", count: 150)
-        for i in 0..<160 { try s.archive.add(201, sender: "user\(i)\(padding)@example.org", on: s.today) }
-        let quitter = try s.dir.write("bin/quitter", "#!/bin/sh\necho 'mail: refusing' >&2\nexit 1\n", executable: true)
-        let config = try ConfigFile.write(ConfigFile.archive(
-            root: s.dir.file("archive"), state: s.dir.file("quit.sqlite"),
-            notifiers: [["type": "mailx", "command": quitter, "to": ["admin@example.org"]]], timezone: "UTC"),
-            to: s.dir.file("quit.json"))
-        let result = try CLIRunner.run(["run", "--config", config, "--now", "2026-11-25T10:00"])
-        #expect(result.status == 75, "\(result.stderr)")
-        #expect(result.stderr.contains("stay queued"))
-    }
-
     @Test func oneFailingNotifierDoesNotStopTheOthers() throws {
         let base = try Setup()
         let good = try base.dir.write("good/fake-mail", AlertLifecycleTests.fakeMail, executable: true)
