@@ -101,6 +101,9 @@ public struct PipelineConfig: Sendable {
         let realert = try reader.number("realert_factor", default: 2, in: 1...1_000_000)
         let pendingDays = try reader.integer("pending_days", default: 7, in: 1...366)
         let host = try reader.string("host") ?? currentHostName()
+        guard !host.isEmpty, host.count <= 253, host.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
+            throw ConfigError("$.host", "expected a host name without spaces or control characters (it goes into subjects and titles)")
+        }
 
         let context = PluginContext(calendar: calendar, baseDirectory: baseDirectory, environment: environment,
                                     logger: logger, hostName: host, consoleStream: consoleStream)

@@ -58,6 +58,7 @@ import Testing
                   expect: ["$.sources[0].path", "expected a string, found an integer"])
         try check({ $0["workdays"] = ["mon", "funday"] }, expect: ["$.workdays[1]", "expected one of mon"])
         try check({ $0["realert_factor"] = 0.5 }, expect: ["$.realert_factor", "from 1.0"])
+        try check({ $0["host"] = "mx1\r\nBcc: x@evil.test" }, expect: ["$.host", "without spaces or control characters"])
     }
 
     @Test func invalidTimezoneOrDate() throws {
