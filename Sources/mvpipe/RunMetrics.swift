@@ -76,16 +76,7 @@ struct RunMetrics {
 
     /// A label value escaped for the text format: backslash, double quote and line feed.
     static func escapeLabelValue(_ value: String) -> String {
-        var out = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        UntrustedText.replacing(value, ["\\": "\\\\", "\"": "\\\"", "\n": "\\n"])
     }
 
     /// A sample value: integers without a fraction, others with millisecond precision.

@@ -1,37 +1,17 @@
+import Pipeline
+
 /// Escaping for the formats alerts are written in. User names are attacker-controlled;
 /// everything that reaches a message passes through one of these.
 enum TextEscaping {
     /// Slack mrkdwn: `&`, `<` and `>` become entities, so `<!channel>` or `<@U123>` in a
     /// user name is shown as text and pings nobody.
     static func slack(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        UntrustedText.replacing(text, ["&": "&amp;", "<": "&lt;", ">": "&gt;"])
     }
 
     /// HTML text and attribute values: `& < > " '` become entities.
     static func html(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        UntrustedText.replacing(text, ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"])
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters (for one path segment).
