@@ -1,0 +1,64 @@
+import Foundation
+import Pipeline
+
+/// Counts outgoing mail per SASL login (or envelope sender, or client IP) in Postfix's entries of the systemd
+/// journal, for systems where Postfix logs only there.
+///
+/// The same parser and rules as `postfix-log` (``PostfixFormat`` on the shared ``LogTracker``); the entries come from
+/// libsystemd's sd-journal (``JournalReader``), selected by Postfix's systemd unit, dated by their wall-clock time,
+/// and read incrementally by the journal's cursor, saved with the counts in one transaction.
+public struct PostfixJournalSource: Source {
+    /// Options of `postfix-journal`.
+    public struct Options: PluginOptions {
+        /// A folder of journal files instead of the local system journal.
+        public var directory: String?
+        /// Whom a message is charged to.
+        public var identity: PostfixIdentity
+        /// Whether identities are ASCII-lower-cased.
+        public var lowercase: Bool
+        /// The most queue IDs remembered between entries and runs.
+        public var maxInFlight: Int
+
+        public static let specs: [OptionSpec] = [
+            OptionSpec("directory", .string, default: "none", "A folder of journal files (a copied or remote journal) instead of the local system journal."),
+            OptionSpec("identity", .string, default: "\"sasl_username\"", "Whom a message is charged to: \"sasl_username\" (the SASL login; mail without one does not count), \"sender\" (qmgr's from= address; bounces do not count) or \"client_ip\"."),
+            OptionSpec("lowercase", .boolean, default: "true", "Lower-case identities (ASCII letters) so Bob@x and bob@x are one user."),
+            OptionSpec("max_in_flight", .integer, default: "100000", "The most queue IDs remembered while waiting for their qmgr line (older ones are forgotten first)."),
+        ]
+
+        public init(reading reader: inout OptionsReader, context: PluginContext) throws {
+            if let directory = try reader.string("directory") {
+                guard !directory.isEmpty else { throw ConfigError(reader.path(of: "directory"), "must not be empty") }
+                self.directory = context.resolve(path: directory)
+            }
+            let name = try reader.string("identity") ?? PostfixIdentity.saslUsername.rawValue
+            guard let identity = PostfixIdentity(rawValue: name) else {
+                throw ConfigError(reader.path(of: "identity"), "expected one of \(PostfixIdentity.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")); found '\(name)'")
+            }
+            self.identity = identity
+            lowercase = try reader.boolean("lowercase", default: true)
+            maxInFlight = try reader.integer("max_in_flight", default: 100_000, in: 1_000...10_000_000)
+        }
+    }
+
+    public static let type = "postfix-journal"
+    public static let summary = "Counts outgoing messages per SASL login (or sender, or client IP) in Postfix's systemd journal entries, incrementally by the journal's cursor."
+
+    /// The options in force.
+    public let options: Options
+
+    public init(options: Options, context: PluginContext) throws {
+        self.options = options
+    }
+
+    public var description: String {
+        "postfix-journal: counts messages per \(options.identity.rawValue) in \(options.directory.map { "the journal files in \($0)" } ?? "the system journal")"
+    }
+
+    public func collect(_ request: CollectRequest) throws -> VolumeReport {
+        var tracker = LogTracker(format: PostfixFormat(identity: options.identity, lowercase: options.lowercase,
+                                                       maxInFlight: options.maxInFlight),
+                                 resolver: DayResolver(calendar: request.calendar, now: request.now))
+        return try tracker.collectJournal(kind: Self.type, directory: options.directory, request: request)
+    }
+}
