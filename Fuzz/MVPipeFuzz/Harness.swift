@@ -34,8 +34,7 @@ func fuzzPostfix(_ line: UnsafeBufferPointer<UInt8>) {
     switch parsed.event {
     case .smtpdClient(let q, let name, let ip, let method, let user):
         _ = q.description
-        touch(line, name); touch(line, ip); touch(line, method)
-        _ = user?.escaped
+        touch(line, name); touch(line, ip); touch(line, method); touch(line, user)
     case .qmgrQueued(_, let from, let size, let nrcpt):
         touch(line, from)
         precondition(size >= 0 && nrcpt >= 0)

@@ -106,8 +106,7 @@ struct LogTimestamp: Sendable, Hashable {
         // " host " — exactly one space, then a non-empty host without spaces.
         guard i < line.count, line[i] == ByteScan.space else { return nil }
         let hostStart = i + 1
-        var j = hostStart
-        while j < line.count && line[j] != ByteScan.space { j += 1 }
+        let j = ByteScan.firstIndex(of: ByteScan.space, ByteScan.space, ByteScan.space, in: line, from: hostStart)
         guard j > hostStart else { return nil }
         ts.hostRange = hostStart..<j
         ts.restOffset = j < line.count ? j + 1 : j

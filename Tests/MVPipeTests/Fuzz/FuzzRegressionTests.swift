@@ -38,8 +38,8 @@ import Testing
         }
         switch parsed.event {
         case .smtpdClient(let q, let name, let ip, let method, let user):
-            guard inside(n, name, ip, method) else { return "client ranges outside the line" }
-            _ = (q.description, user?.escaped)
+            guard inside(n, name, ip, method, user) else { return "client ranges outside the line" }
+            _ = (q.description, user.map { LogBytes(Array(line[$0])).escaped })
         case .qmgrQueued(_, let from, let size, let nrcpt):
             guard inside(n, from), size >= 0, nrcpt >= 0 else { return "qmgr fields out of range" }
         case .pickup(_, _, let from):
