@@ -23,6 +23,7 @@ extension MaillogTracker {
             }
         }
         try JournalAccess.check(directory: directory)
+        recordsBuckets = request.wantsBuckets
         var reader = JournalReader(directory: directory)
         let where_ = directory.map { "the journal files in \($0)" } ?? "the system journal"
         do {
@@ -44,11 +45,12 @@ extension MaillogTracker {
         var state = CheckpointWriter()
         encodeState(to: &state)
         let checkpoint = JournalCheckpoint(kind: kind, cursor: reader.cursor, realtime: reader.realtime, state: state.bytes)
+        let found = countThisRun ? takeReport() : (counts: [:], buckets: [:])
         var report = VolumeReport(
             mode: .increment,
-            counts: countThisRun ? tally.volumes(users: users, withRecipients: Self.countsRecipients) : [:],
+            counts: found.counts,
             checkpoint: checkpoint.encoded(),
-            buckets: countThisRun ? tally.bucketCounts(users: users) : [:],
+            buckets: found.buckets,
             skipped: reader.skipped,
             notes: reader.notes + notes + self.notes)
         report.linesRead = reader.linesRead

@@ -10,6 +10,10 @@ protocol MaillogTracker: LogLineHandler {
     static var countsRecipients: Bool { get }
     /// Forgets state that is too old or too much.
     mutating func evict()
+    /// Whether counted messages go into 5-minute buckets (only when a detector reads them).
+    var recordsBuckets: Bool { get set }
+    /// The counts and buckets of the run, once reading and ``encodeState(to:)`` are done (the tally is emptied).
+    mutating func takeReport() -> (counts: [Day: [String: UserVolume]], buckets: [String: [Int64: Int]])
     /// Things to tell the admin after the run.
     var notes: [String] { get }
     /// Saves state for the next run.
@@ -38,6 +42,7 @@ extension MaillogTracker {
                 notes.append("the saved reading positions could not be decoded; this run only records where every file ends (nothing is counted twice, lines written since the last run are not counted)")
             }
         }
+        recordsBuckets = request.wantsBuckets
         var reader = MaillogReader(patterns: paths, cursors: cursors, now: Int64(request.now.timeIntervalSince1970))
         reader.read(into: &self)
         if reader.pathsMatched == 0 && cursors.isEmpty {
@@ -47,11 +52,12 @@ extension MaillogTracker {
         var state = CheckpointWriter()
         encodeState(to: &state)
         let checkpoint = MaillogCheckpoint(kind: kind, cursors: reader.cursors, state: state.bytes)
+        let found = countThisRun ? takeReport() : (counts: [:], buckets: [:])
         var report = VolumeReport(
             mode: .increment,
-            counts: countThisRun ? tally.volumes(users: users, withRecipients: Self.countsRecipients) : [:],
+            counts: found.counts,
             checkpoint: checkpoint.encoded(),
-            buckets: countThisRun ? tally.bucketCounts(users: users) : [:],
+            buckets: found.buckets,
             skipped: reader.skipped,
             notes: reader.notes + notes + self.notes)
         report.linesRead = reader.linesRead
