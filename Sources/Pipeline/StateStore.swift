@@ -12,7 +12,18 @@ public protocol StateStore: Sendable {
     /// The checkpoint `source` saved on its last run.
     func checkpoint(source: String) throws -> [UInt8]?
     /// Stores a source's report (counts, final days, checkpoint) in one transaction.
+    ///
+    /// `.snapshot`: each scanned day's counts (and the buckets in ``VolumeReport/bucketSpans``) replace what
+    /// `source` stored for it; `.increment`: they add to it. Days in ``VolumeReport/finalDays`` become final and
+    /// stay final. The runner, not the store, keeps a snapshot from lowering a stored count (see
+    /// ``PipelineRunner``): the store writes what it is given.
     func apply(_ report: VolumeReport, source: String, at date: Date) throws
+    /// What `source` alone stored for `day`, per user (empty when nothing).
+    func volumes(source: String, on day: Day) throws -> [String: UserVolume]
+    /// The latest day among `days` on which `source` stored more than zero messages, if any.
+    func latestDayWithMessages(source: String, among days: [Day]) throws -> Day?
+    /// Per user, `source`'s own messages per 5-minute bucket with a start in `[from, to)`.
+    func buckets(source: String, users: [String], from: Date, to: Date) throws -> [String: [Int64: Int]]
     /// Every user's volume on `day`, summed over sources.
     func volumes(on day: Day) throws -> [String: UserVolume]
     /// Messages per user per day, summed over sources, for the given users and days (missing: no mail).

@@ -38,8 +38,8 @@ import Testing
         let run = try CLIRunner.run(["run", "--config", newConfig, "--now", "2026-11-26T00:10"])
         #expect(run.status == 0, "\(run.stderr)")
         let volumes = try StateFile(path: site.dir.file("new/state.sqlite")).volumes()
-        #expect(volumes["assp-archive/2026-11-10/anna@example.org"] == 10)
         #expect(volumes["assp-archive/2026-11-25/anna@example.org"] == 10, "never lowered to the 3 the new archive holds")
-        #expect(volumes.count == 40)
+        #expect(volumes == (try site.state.volumes()), "every imported count is still there")
+        #expect(volumes.count == 30)  // 2026-11-11 to 2026-11-25, two users
     }
 }
