@@ -7,6 +7,11 @@ import Foundation
 public protocol StateStore: Sendable {
     /// Takes the run lock, waiting up to `seconds`; throws ``StateError/locked`` when another run holds it.
     func acquireRunLock(waiting seconds: Double) throws -> any RunLock
+    /// The config this state belongs to; nil until a command that writes recorded one (see ``StateOwner``).
+    func owner() throws -> StateOwner?
+    /// Records `owner` if the recorded owner is `expected` (nil: none yet), in one step, and returns true;
+    /// returns false and changes nothing when it is not (another config got there first).
+    func recordOwner(_ owner: StateOwner, ifCurrent expected: StateOwner?) throws -> Bool
     /// The days among `days` that `source` has already reported final.
     func finalizedDays(source: String, among days: [Day]) throws -> Set<Day>
     /// The checkpoint `source` saved on its last run.

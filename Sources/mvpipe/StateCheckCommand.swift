@@ -30,13 +30,18 @@ struct StateCheckCommand: ParsableCommand {
         let today = config.calendar.day(of: try CLI.parseNow(now, calendar: config.calendar))
         let expectations = StateCheckExpectations(sources: config.sources.map(\.name), notifiers: config.notifiers.map(\.name),
                                                   retryFrom: today.adding(days: -config.pendingDays))
-        let report = try CLI.guarded {
+        let (report, owner) = try CLI.guarded {
             let store = try SQLiteStateStore(readingOnly: config.statePath)
             let lock = try store.acquireRunLock(waiting: lockTimeout)
             defer { lock.release() }
-            return try store.check(expectations)
+            return (try store.check(expectations), try? store.owner())
         }
         var lines = report.facts
+        switch owner {
+        case let owner? where owner == config.stateOwner: lines.append("owner: \(owner), this config")
+        case let owner?: lines.append("warning: the state belongs to \(owner), not to this config (\(config.stateOwner)): runs of this config are refused; see `mvpipe state adopt`")
+        default: lines.append("owner: none recorded yet (the next run records its config)")
+        }
         lines += report.warnings.map { "warning: \($0)" }
         lines += report.problems.map { "problem: \($0)" }
         lines.append(report.isHealthy ? "state is fine" : "state is damaged: \(report.problems.count) problem(s)")

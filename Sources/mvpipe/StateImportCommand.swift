@@ -41,11 +41,16 @@ struct StateImportCommand: ParsableCommand {
             let reader = StateExportReader(path: path)
             return (path, try reader.validate(currentSchema: SQLiteStateStore.schemaVersion))
         }
-        let counts = try CLI.guarded {
+        let counts = try CLI.guarded(configFile: common.config) {
             let store = try SQLiteStateStore(path: config.statePath, create: true)
             let lock = try store.acquireRunLock(waiting: lockTimeout)
             defer { lock.release() }
-            return try store.importRows(from: StateExportReader(path: path), replace: replace)
+            // The imported state belongs to this config; --replace takes it over from another one.
+            let previous = try store.owner()
+            if !replace { try store.requireOwner(config.stateOwner, statePath: config.statePath) }
+            let counts = try store.importRows(from: StateExportReader(path: path), replace: replace)
+            _ = try store.recordOwner(config.stateOwner, ifCurrent: previous)
+            return counts
         }
         let from = summary.schemaVersion == SQLiteStateStore.schemaVersion ? "" : " (exported at schema \(summary.schemaVersion))"
         CLI.printOut("imported \(StateCommandFormat.rows(counts)) into \(config.statePath)\(from)")

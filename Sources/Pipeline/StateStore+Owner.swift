@@ -1,0 +1,22 @@
+import Foundation
+
+extension PipelineConfig {
+    /// The owner this config's commands record in, and expect of, its state.
+    public var stateOwner: StateOwner { StateOwner(host: hostName, config: configFile) }
+}
+
+extension StateStore {
+    /// Records `owner` as the state's owner when it has none; throws ``ConfigError`` (exit 78), recording nothing,
+    /// when another config owns it. For every command that runs the pipeline or changes the state.
+    public func claim(for owner: StateOwner, statePath: String) throws {
+        guard !(try recordOwner(owner, ifCurrent: nil)) else { return }
+        try requireOwner(owner, statePath: statePath)
+    }
+
+    /// Throws ``ConfigError`` when another config owns the state; records nothing (for commands that only read).
+    public func requireOwner(_ owner: StateOwner, statePath: String) throws {
+        if let current = try self.owner(), current != owner {
+            throw owner.refusal(ownedBy: current, statePath: statePath)
+        }
+    }
+}
