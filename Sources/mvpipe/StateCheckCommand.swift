@@ -10,7 +10,8 @@ struct StateCheckCommand: ParsableCommand {
         discussion: """
             Runs SQLite's integrity_check and foreign_key_check, then checks that counts are whole and not \
             negative, days are dates, each alert's payload is its alert and it has delivery records, and \
-            the alert id sequence is ahead of every id; lists checkpoints by size. Warnings (odd but \
+            the alert id sequence is ahead of every id, and every day with counts has its source_day row; \
+            lists checkpoints by size and the state's owner. Warnings (odd but \
             harmless, such as a queue for a notifier the config no longer has) do not fail the check. \
             An older schema is reported, not upgraded.
             """

@@ -8,10 +8,11 @@ struct StateImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Load a `state export` file into the state (a new or empty one, or any with --replace).",
         discussion: """
-            Every line is checked before anything is written (the error names the line; exit 65). The rows \
-            are then written in one transaction under the run lock; a state that already holds rows is \
-            refused (exit 64) unless --replace, which discards them in the same transaction. A missing \
-            state file is created.
+            Every line is checked before anything is written, and that the file is complete (each day with \
+            counts has its source_day row); the error names the line (exit 65). The rows are then written in \
+            one transaction under the run lock, and the state is recorded as this config's; a state that \
+            already holds rows is refused (exit 64) unless --replace, which discards them in the same \
+            transaction. A missing state file is created.
             """
     )
 
