@@ -1,15 +1,11 @@
 import Foundation
 
-extension PipelineConfig {
-    /// The owner this config's commands record in, and expect of, its state.
-    public var stateOwner: StateOwner { StateOwner(host: hostName, config: configFile) }
-}
-
 extension StateStore {
     /// Records `owner` as the state's owner when it has none; throws ``ConfigError`` (exit 78), recording nothing,
     /// when another config owns it. For every command that runs the pipeline or changes the state.
     public func claim(for owner: StateOwner, statePath: String) throws {
-        guard !(try recordOwner(owner, ifCurrent: nil)) else { return }
+        // A read on every run; the write only on the first (or when another command got there meanwhile).
+        if try self.owner() == nil, try recordOwner(owner, ifCurrent: nil) { return }
         try requireOwner(owner, statePath: statePath)
     }
 
