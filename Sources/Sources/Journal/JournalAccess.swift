@@ -35,12 +35,16 @@ enum JournalAccess {
         try requireReadable(files)
     }
 
+    /// Fails, naming them with owner, group and mode and the group to join (``UnreadableInput``), when this account
+    /// may not read some of `files`.
     private static func requireReadable(_ files: [String]) throws {
-        let denied = files.filter { access($0, R_OK) != 0 }
-        guard !denied.isEmpty else { return }
-        let user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
-        let shown = denied.prefix(3).joined(separator: ", ") + (denied.count > 3 ? " and \(denied.count - 3) more" : "")
-        throw SourceError("cannot read \(denied.count) of \(files.count) journal file(s) as user \(user): \(shown). Let the account read the journal: add it to group systemd-journal (`adduser \(user) systemd-journal`; on Debian and Ubuntu group adm also may), then the next run has it; with the systemd unit, SupplementaryGroups=systemd-journal. Nothing was counted from this source on this run; once it can read them, it reads on from where it stopped")
+        var unreadable = UnreadableInput()
+        for file in files where access(file, R_OK) != 0 {
+            unreadable.add(Array(file.utf8), isFolder: false, code: errno)
+        }
+        guard !unreadable.isEmpty else { return }
+        throw SourceError(unreadable.message(matched: files.count, files: "journal file(s)")
+                          + " (the system journal's files belong to group systemd-journal; Debian and Ubuntu also let group adm read them)")
     }
 
     private static func subfolders(of path: String) throws -> [String] {
@@ -60,9 +64,10 @@ enum JournalAccess {
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT && !required { return [] }
-            let user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
             if code == ENOENT { throw SourceError("the journal folder \(path) does not exist; check \"directory\"") }
-            throw SourceError("cannot list the journal folder \(path) as user \(user): \(String(cString: strerror(code))). Add the account to group systemd-journal (`adduser \(user) systemd-journal`), or for a copied journal make the folder readable")
+            var unreadable = UnreadableInput()
+            unreadable.add(Array(path.utf8), isFolder: true, code: code)
+            throw SourceError(unreadable.message(matched: 0, folders: "journal folder"))
         }
         var files: [String] = []
         try DirectoryReader.forEachEntry(of: fd) { entry in

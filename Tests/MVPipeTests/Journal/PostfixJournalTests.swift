@@ -94,4 +94,27 @@ import Testing
         try JournalFiles.write(harness.file("journal/restored.journal"), lines: ":60")
         #expect(try harness.counts(day: JournalFiles.day) == before)
     }
+
+    /// Journal files the account may not read (not in group systemd-journal): sd-journal would skip them silently and
+    /// report no mail; the source fails instead, naming the file and the group to join, and stores nothing.
+    @Test func journalFilesTheAccountMayNotReadFailTheSource() throws {
+        let harness = try JournalFiles.harness()
+        chmod(harness.dir.path, 0o755)
+        chmod(harness.file("journal"), 0o755)
+        chmod(harness.configPath, 0o644)
+        Unprivileged.allowWrite(harness.dir.path)
+        try JournalFiles.write(harness.file("journal/postfix.journal"))
+        Unprivileged.denyRead(harness.file("journal/postfix.journal"))
+        let arguments = ["counts", "--config", harness.configPath, "--day", JournalFiles.day, "--json"]
+        let denied = try Unprivileged.run(arguments)
+        #expect(denied.status == 66, "\(denied.stderr)")
+        #expect(denied.stderr.contains(harness.file("journal/postfix.journal")), "\(denied.stderr)")
+        #expect(denied.stderr.contains("adduser"), "says how to fix it: \(denied.stderr)")
+        #expect(try MaillogHarness.parse(denied).isEmpty)
+        // Once the account may read it, everything counts, once.
+        chmod(harness.file("journal/postfix.journal"), 0o644)
+        let allowed = try Unprivileged.run(arguments)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(try MaillogHarness.parse(allowed) == (try PostfixLogEndToEndTests.expectedUsers()))
+    }
 }
