@@ -5,7 +5,7 @@ import Pipeline
 ///
 /// The line layout was reconstructed from ASSP's source (`sub mlog`, `sub getline`, `sub sayMessageOK`); no
 /// captured `maillog.txt` was available, so the parser is tolerant and anything it does not recognise is skipped
-/// and counted. The counting rules are in ``ASSPTracker`` and `docs/sources.md`.
+/// and counted. The counting rules are in ``ASSPFormat`` and `docs/sources.md`.
 public struct ASSPLogSource: Source {
     /// Options of `assp-log`.
     public struct Options: PluginOptions {
@@ -56,9 +56,9 @@ public struct ASSPLogSource: Source {
     }
 
     public func collect(_ request: CollectRequest) throws -> VolumeReport {
-        var tracker = ASSPTracker(identity: options.identity, lowercase: options.lowercase,
-                                  localDomains: options.localDomains,
-                                  resolver: DayResolver(calendar: request.calendar, now: request.now))
+        var tracker = LogTracker(format: ASSPFormat(identity: options.identity, lowercase: options.lowercase,
+                                                    localDomains: options.localDomains),
+                                 resolver: DayResolver(calendar: request.calendar, now: request.now))
         return try tracker.collect(kind: Self.type, paths: options.paths, request: request, missingHint: "ASSP's logs/maillog.txt")
     }
 }

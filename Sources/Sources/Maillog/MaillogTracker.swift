@@ -1,6 +1,6 @@
 import Pipeline
 
-/// A log line handler that counts messages and carries state between runs in the checkpoint.
+/// A log line handler that counts messages and carries state between runs in the checkpoint (``LogTracker``).
 protocol MaillogTracker: LogLineHandler {
     /// The users seen, by id.
     var users: UserTable { get }
