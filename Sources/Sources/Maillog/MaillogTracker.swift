@@ -23,7 +23,9 @@ extension MaillogTracker {
     ///
     /// A checkpoint that cannot be decoded is not trusted: the run only records where every file ends,
     /// so nothing is counted twice (lines written since the last run are not counted, and a note says so).
-    mutating func collect(kind: String, paths: [String], request: CollectRequest, missingHint: String) throws -> VolumeReport {
+    /// `unrecognisedHint` is said of a file in which no line read was recognised.
+    mutating func collect(kind: String, paths: [String], request: CollectRequest, missingHint: String,
+                          unrecognisedHint: String? = nil) throws -> VolumeReport {
         var notes: [String] = []
         var cursors: [FileCursor] = []
         var countThisRun = true
@@ -39,6 +41,7 @@ extension MaillogTracker {
             }
         }
         var reader = MaillogReader(patterns: paths, cursors: cursors, now: Int64(request.now.timeIntervalSince1970))
+        if let unrecognisedHint { reader.unrecognisedHint = unrecognisedHint }
         reader.read(into: &self)
         if reader.pathsMatched == 0 && cursors.isEmpty {
             throw SourceError("no file matches \(paths.joined(separator: ", ")); check \"paths\" (\(missingHint))")
