@@ -73,12 +73,30 @@ public struct ASSPArchiveSource: Source {
             throw SourceError("cannot open the archive root \(options.path): \(reason)")
         }
         defer { close(root) }
+        // An unmounted share leaves an empty mount point: no folders where mail was counted before.
+        if try !hasFirstLevelFolders(root: root), let last = try request.stored.latestDay() {
+            let layout = options.layout.map { $0 == .from ? "<sender>" : $0 == .year ? "YYYY" : $0 == .month ? "MM" : "DD" }
+            let kind = [.year: "year", .month: "month", .day: "day", .from: "sender"][options.layout[0]]!
+            throw SourceError("the archive root \(options.path) holds no \(kind) folders (\(layout.joined(separator: "/"))/), but mail was counted from it before (last on \(last)). Is the share mounted (`findmnt \(options.path)`) and readable by the account mvpipe runs as? Nothing was stored for this source on this run; it is read again on the next one")
+        }
         var report = VolumeReport(mode: .snapshot)
         for day in request.pendingDays {
             let span = TimeBuckets.start(of: request.calendar.start(of: day))
                 ..< TimeBuckets.start(of: request.calendar.start(of: day.adding(days: 1)))
             var scan = DayScan(day: day, span: span, withTimes: request.wantsBuckets)
             try count(options.layout[...], in: root, at: options.path, sender: nil, into: &scan)
+            guard scan.reachedDay else {
+                // No folder for the day: a day without mail, unless mail was counted from it before.
+                let before = try request.stored.messages(on: day)
+                if before > 0 {
+                    let folder = options.path + "/" + relativePath(of: day)
+                    throw SourceError("the archive folder \(folder) is missing, but \(before) messages of that day were counted from it before. Is the share mounted and readable by the account mvpipe runs as? Nothing was stored for this source on this run. If the folder was removed on purpose, create it empty (`mkdir \(folder)`): the counts already stored for that day are kept")
+                }
+                report.scannedDays.append(day)
+                report.bucketSpans.append(span)
+                if request.isComplete(day) { report.finalDays.insert(day) }
+                continue
+            }
             report.counts[day] = scan.counts
             for (user, times) in scan.buckets { report.buckets[user, default: [:]].merge(times, uniquingKeysWith: +) }
             report.bucketSpans.append(span)
@@ -89,11 +107,47 @@ public struct ASSPArchiveSource: Source {
         return report
     }
 
+    /// The day's folder as the layout names it (`2026/12/02`, `<sender>/2026/12/02`).
+    func relativePath(of day: Day) -> String {
+        options.layout.map { element -> String in
+            switch element {
+            case .year: String(format4: day.year)
+            case .month: String(format2: day.month)
+            case .day: String(format2: day.day)
+            case .from: "<sender>"
+            }
+        }.dropLast(options.layout.last == .from ? 1 : 0).joined(separator: "/")
+    }
+
+    /// Whether the archive root (open as `root`) holds at least one folder of the layout's first level: a year
+    /// (four digits), a month or day (two), or a sender.
+    private func hasFirstLevelFolders(root: Int32) throws -> Bool {
+        let fd = dup(root)  // listing closes what it lists; `root` stays open for the day folders
+        var found = false
+        let first = options.layout[0]
+        do {
+            guard fd >= 0 else { throw DirectoryReader.Failure.unreadable(String(cString: strerror(errno))) }
+            try DirectoryReader.forEachEntry(of: fd) { entry in
+                guard !found, entry.kind == .directory, !entry.isHidden else { return }
+                switch first {
+                case .from: found = entry.name != Self.unknown
+                case .year: found = entry.name.count == 4 && entry.name.allSatisfy { (48...57).contains($0) }
+                case .month, .day: found = entry.name.count == 2 && entry.name.allSatisfy { (48...57).contains($0) }
+                }
+            }
+        } catch {
+            throw SourceError("cannot list the archive root \(options.path): \(error)")
+        }
+        return found
+    }
+
     /// What one day's scan found.
     struct DayScan {
         let day: Day
         let span: Range<Int64>
         let withTimes: Bool
+        /// Whether a folder of the day was found (with `FROM` first: for at least one sender).
+        var reachedDay = false
         var counts: [String: UserVolume] = [:]
         var buckets: [String: [Int64: Int]] = [:]
         var skipped = 0
@@ -124,9 +178,10 @@ public struct ASSPArchiveSource: Source {
             } catch .missing {
                 return
             } catch .unreadable(let reason) {
-                throw SourceError("cannot read \(path)/\(name): \(reason)")
+                throw SourceError("cannot read \(path)/\(name): \(reason); check that the account mvpipe runs as may read the archive")
             }
             defer { close(fd) }
+            if !below.contains(where: { $0 != .from }) { scan.reachedDay = true }
             try count(below, in: fd, at: path + "/" + name, sender: sender, into: &scan)
         case .from:
             var senders: [[UInt8]] = []

@@ -64,11 +64,11 @@ public struct ASSPLogSource: Source {
     }
 
     public func collect(_ request: CollectRequest) throws -> VolumeReport {
-        let today = request.calendar.day(of: request.now)
-        let dates = try ASSPDateFormat(options.dateFormat).reading(onYear: today.year, month: today.month, day: today.day)
+        let resolver = DayResolver(calendar: request.calendar, now: request.now)
+        let dates = try ASSPDateFormat(options.dateFormat).reading(at: resolver.reference)
         var tracker = LogTracker(format: ASSPFormat(identity: options.identity, lowercase: options.lowercase,
                                                     localDomains: options.localDomains, dateFormat: dates),
-                                 resolver: DayResolver(calendar: request.calendar, now: request.now))
+                                 resolver: resolver)
         return try tracker.collect(kind: Self.type, paths: options.paths, request: request, missingHint: "ASSP's logs/maillog.txt",
                                    unrecognisedHint: "is it ASSP's maillog.txt, and does \"date_format\" match ASSP's LogDateFormat (\(options.dateFormat) now)?")
     }

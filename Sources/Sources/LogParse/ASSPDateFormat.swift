@@ -1,3 +1,5 @@
+import Pipeline
+
 /// ASSP's `LogDateFormat`, compiled to read the stamps ASSP writes with it (`sub timestring`).
 ///
 /// ASSP builds a stamp from the format by replacing, once each and in this order, `YYYY` (four-digit year), `YY`
@@ -10,9 +12,9 @@
 /// ISO-8859-1 and written as UTF-8 (`déc` is `64 c3 a9 63`). Every language's names are read, case-sensitively;
 /// two are ambiguous: French `jui` (juin and juillet) and lower-case `mar` (March in French, Spanish, Portuguese and
 /// the Nordic languages, November in Finnish). Such a stamp is read as the latest of its candidate dates that is not
-/// after ``latestDay`` (the day after the run's date), or the earliest when all are later. A format without a year
-/// gets the year the way syslog stamps do (``LogTimestamp/inferYear(month:referenceYear:referenceMonth:)``).
-struct ASSPDateFormat: Sendable, Hashable {
+/// after the run (``reference``, with a day's tolerance), or the earliest when both are later. A format without a
+/// year gets the year the way syslog stamps do (``LogTimestamp/inferYear(month:day:secondOfDay:reference:)``).
+struct ASSPDateFormat: Sendable, Equatable {
     /// One element of the compiled format.
     enum Part: Sendable, Hashable {
         case year4, year2, monthName, month2, weekdayName, day2, hour, minute, second
@@ -33,11 +35,9 @@ struct ASSPDateFormat: Sendable, Hashable {
     let text: String
     /// The compiled parts.
     let parts: [Part]
-    /// `yyyymmdd` of the latest day an ambiguous month name may resolve to; `Int.max` takes the latest candidate.
-    var latestDay = Int.max
-    /// The run's year and month, for formats without a year.
-    var referenceYear = 2000
-    var referenceMonth = 1
+    /// The run's local date and time: ambiguous month names and formats without a year are resolved against it;
+    /// nil takes the later month and the stamp without a year.
+    var reference: LogTimestamp.YearReference?
 
     /// Compiles `text` as ASSP does; throws ``Invalid`` when it lacks a month, day, hour, minute or second, or holds
     /// characters other than ASCII.
@@ -71,14 +71,17 @@ struct ASSPDateFormat: Sendable, Hashable {
         else { throw Invalid(reason: "it needs MMM or MM, DD, hh, mm and ss") }
     }
 
-    /// This format, resolving ambiguous month names and missing years for a run on `year`-`month`-`day`.
-    func reading(onYear year: Int, month: Int, day: Int) -> ASSPDateFormat {
+    /// This format, resolving ambiguous month names against a run at `reference`.
+    func reading(at reference: LogTimestamp.YearReference) -> ASSPDateFormat {
         var copy = self
-        copy.referenceYear = year
-        copy.referenceMonth = month
-        // The day after (day 32 of a month compares correctly as "after every day of it").
-        copy.latestDay = year * 10_000 + month * 100 + day + 1
+        copy.reference = reference
         return copy
+    }
+
+    /// This format, resolving ambiguous month names against a run at noon on `year`-`month`-`day`.
+    func reading(onYear year: Int, month: Int, day: Int) -> ASSPDateFormat {
+        let noon = Int64(Day(year: year, month: month, day: day)!.dayNumber) * 86_400 + 43_200
+        return reading(at: LogTimestamp.YearReference(wallSeconds: noon))
     }
 
     /// Parses the stamp at `start` of `line`; `restOffset` is after the space that follows it (or the line's end).
@@ -137,21 +140,25 @@ struct ASSPDateFormat: Sendable, Hashable {
         switch months {
         case .none: return nil
         case .one(let m): month = m
-        case .two(let a, let b): month = resolve(a, b, year: year, day: day)
+        case .two(let a, let b): month = resolve(a, b, year: year, day: day, secondOfDay: hour * 3600 + minute * 60 + second)
         }
         return LogTimestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
                             utcOffsetSeconds: nil, style: .assp, hostRange: start..<start, restOffset: i)
     }
 
-    /// The month of `a` and `b` whose date is the latest not after ``latestDay``, else the earlier one.
-    private func resolve(_ a: Int, _ b: Int, year: Int?, day: Int) -> Int {
-        func key(_ m: Int) -> Int {
-            let y = year ?? LogTimestamp.inferYear(month: m, referenceYear: referenceYear, referenceMonth: referenceMonth)
-            return y * 10_000 + m * 100 + day
+    /// The month of `a` and `b` whose date is the latest not after the run (give or take
+    /// ``LogTimestamp/futureToleranceSeconds``), else the earlier one.
+    private func resolve(_ a: Int, _ b: Int, year: Int?, day: Int, secondOfDay: Int) -> Int {
+        guard let reference else { return max(a, b) }
+        func wall(_ m: Int) -> Int64 {
+            let y = year ?? LogTimestamp.inferYear(month: m, day: day, secondOfDay: secondOfDay, reference: reference)
+            let first = Day(year: y, month: m, day: 1)?.dayNumber ?? 0
+            return Int64(first + day - 1) * 86_400 + Int64(secondOfDay)
         }
-        let (ka, kb) = (key(a), key(b))
-        let early = ka <= kb ? a : b, late = ka <= kb ? b : a
-        return max(ka, kb) <= latestDay ? late : early
+        let limit = reference.wallSeconds + LogTimestamp.futureToleranceSeconds
+        let (wa, wb) = (wall(a), wall(b))
+        let early = wa <= wb ? a : b, late = wa <= wb ? b : a
+        return max(wa, wb) <= limit ? late : early
     }
 
     /// The end of three UTF-8 characters (a weekday name) at `i`: letters, not spaces, digits or controls.
