@@ -90,6 +90,9 @@ public struct ASSPArchiveSource: Source {
                 let before = try request.stored.messages(on: day)
                 if before > 0 {
                     let folder = options.path + "/" + relativePath(of: day)
+                    guard options.layout.first != .from else {
+                        throw SourceError("no sender folder in \(options.path) has a folder for \(day) (\(folder)), but \(before) messages of that day were counted from them before. Is the share mounted and readable by the account mvpipe runs as? Nothing was stored for this source on this run. If the folders were removed on purpose, create one empty (`mkdir -p \(folder)`, with a sender's folder name): the counts already stored for that day are kept")
+                    }
                     throw SourceError("the archive folder \(folder) is missing, but \(before) messages of that day were counted from it before. Is the share mounted and readable by the account mvpipe runs as? Nothing was stored for this source on this run. If the folder was removed on purpose, create it empty (`mkdir \(folder)`): the counts already stored for that day are kept")
                 }
                 report.scannedDays.append(day)

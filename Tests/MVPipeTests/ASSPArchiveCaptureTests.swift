@@ -89,3 +89,28 @@ import Testing
         #expect(try MaillogHarness.parse(try Self.counts(config)) == expected)
     }
 }
+
+extension ASSPArchiveCaptureTests {
+    /// Absence of evidence with the sender-first layout: a day whose folders vanished from every sender, and a root
+    /// left empty (an unmounted share), fail the source (exit 66) instead of storing zero.
+    @Test func aSenderFirstTreeThatVanishesFailsTheSource() throws {
+        let run = ASSPCapture.run("assp-2.4.5/archive-fromfirst")
+        let temp = try TemporaryDirectory()
+        let root = temp.file("out")
+        try FileManager.default.copyItem(atPath: run.folder.appendingPathComponent("archive/out").path, toPath: root)
+        let config = try Self.config(root: root, layout: run.archiveLayout, in: temp)
+        #expect(try MaillogHarness.parse(try Self.counts(config)) == Self.expected(run))
+        for sender in try FileManager.default.contentsOfDirectory(atPath: root) {
+            try FileManager.default.removeItem(atPath: "\(root)/\(sender)/2026/12/02")
+        }
+        let missing = try Self.counts(config)
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("no sender folder in \(root) has a folder for 2026-12-02"), "\(missing.stderr)")
+        for sender in try FileManager.default.contentsOfDirectory(atPath: root) {
+            try FileManager.default.removeItem(atPath: "\(root)/\(sender)")
+        }
+        let empty = try Self.counts(config)
+        #expect(empty.status == 66)
+        #expect(empty.stderr.contains("holds no sender folders (<sender>/YYYY/MM/DD/)"), "\(empty.stderr)")
+    }
+}
