@@ -7,8 +7,9 @@
 ///   over when another AUTH comes, and any made-up session after ``impliedIdleSeconds`` without a line.
 /// - An AUTH goes to the open session that has not logged in yet (or whose AUTH failed: a retry), the oldest first.
 /// - A message goes to the one open session; when several are open and they differ in what the message would be
-///   charged to, the attribution is **ambiguous**: it goes to the oldest session that logged in and has not sent
-///   yet (then the oldest that has not sent, then the last active), and the caller reports it.
+///   charged to, the attribution is **ambiguous**: it goes to a session whose login matches the message's sender
+///   (`bob@example.org` or its local part `bob`), else to the oldest session that logged in and has not sent yet
+///   (then the oldest that has not sent, then the last active), and the caller reports it.
 struct ASSPConnectionGroup: LedgerEntry, Equatable {
     /// A made-up session (no `Connected:` line) with no line for this long is taken to be over. ASSP drops a
     /// client idle for `smtpIdleTimeout` (180 s by default) between commands; an hour leaves room for slow uploads.
@@ -114,10 +115,10 @@ struct ASSPConnectionGroup: LedgerEntry, Equatable {
 
     // MARK: messages
 
-    /// Which session sent the message `id`, charged to it; nil when none is open. `ambiguous` when several were
-    /// open whose ``ASSPSession/owner`` (or, with `byLogin` false, whether they logged in) differ; `involved`
-    /// then lists their logins.
-    mutating func attribute(message id: [UInt8], at time: Int64, byLogin: Bool)
+    /// Which session sent the message `id` from `sender` (lower-cased), charged to it; nil when none is open.
+    /// `ambiguous` when several were open whose ``ASSPSession/owner`` (or, with `byLogin` false, whether they
+    /// logged in) differ; `involved` then lists their logins.
+    mutating func attribute(message id: [UInt8], from sender: [UInt8], at time: Int64, byLogin: Bool)
         -> (session: ASSPSession, ambiguous: Bool, involved: [[UInt8]])? {
         touch(time)
         guard !sessions.isEmpty else { return nil }
@@ -134,7 +135,9 @@ struct ASSPConnectionGroup: LedgerEntry, Equatable {
             if ambiguous {
                 for s in sessions where s.isAuthenticated && !involved.contains(s.login) { involved.append(s.login) }
             }
-            k = sessions.indices.first { sessions[$0].isAuthenticated && sessions[$0].messages == 0 }
+            let matching = sessions.indices.filter { sessions[$0].isAuthenticated && Self.login(sessions[$0].login, matches: sender) }
+            k = matching.first { sessions[$0].messages == 0 } ?? matching.first
+                ?? sessions.indices.first { sessions[$0].isAuthenticated && sessions[$0].messages == 0 }
                 ?? sessions.indices.first { sessions[$0].messages == 0 }
                 ?? sessions.indices.max { sessions[$0].lastActive < sessions[$1].lastActive }!
         }
@@ -143,6 +146,16 @@ struct ASSPConnectionGroup: LedgerEntry, Equatable {
         sessions[k].lastActive = time
         if sessions[k].auth == .pending { sessions[k].auth = .succeeded }
         return (sessions[k], ambiguous, involved)
+    }
+
+    /// Whether `login` is the sender (`bob@example.org`) or its local part (`bob`), ASCII case ignored.
+    static func login(_ login: [UInt8], matches sender: [UInt8]) -> Bool {
+        guard !login.isEmpty, !sender.isEmpty else { return false }
+        func lower(_ b: UInt8) -> UInt8 { (0x41...0x5A).contains(b) ? b + 32 : b }
+        let name = login.map(lower), address = sender.map(lower)
+        if name == address { return true }
+        guard let at = address.lastIndex(of: 0x40) else { return false }
+        return name == Array(address[..<at])
     }
 
     // MARK: upkeep

@@ -9,7 +9,8 @@
 ///   by the sessions its `Connected:`/`Disconnected:` lines open and close, without by the AUTH lines themselves.
 ///   A failed AUTH (`[SMTP Error] 535`, `warning: SMTP authentication failed`) leaves its session unauthenticated,
 ///   so the failed name never owns that session's later mail. When several sessions of one IP were open on one
-///   worker, the message is charged to one of them and reported as ambiguous (``notes``).
+///   worker, the message is charged to one of them (the one whose login matches its sender, else the earliest
+///   that has not sent) and reported as ambiguous (``notes``).
 /// - **Outgoing**: a message of a session that logged in; 1.x's `[LocalOK]` (relayed); or, with `localDomains`,
 ///   one whose envelope sender's domain is local or whose first recipient's domain is not (ASSP relayed it).
 ///   Other mail (incoming) does not count. 2.x does not log the direction.
@@ -132,7 +133,8 @@ struct ASSPFormat: LogFormat {
                                   _ ledger: inout Ledger) -> LineOutcome {
         var attribution: (session: ASSPSession, ambiguous: Bool, involved: [[UInt8]])?
         if let client, var group = ledger.sessions[client] {
-            attribution = group.attribute(message: parsed.messageID.map { Array(line[$0]) } ?? [], at: stamp,
+            attribution = group.attribute(message: parsed.messageID.map { Array(line[$0]) } ?? [],
+                                          from: parsed.from.map { Array(line[$0]) } ?? [], at: stamp,
                                           byLogin: identity == .login)
             ledger.sessions[client] = group
         }
@@ -184,7 +186,7 @@ struct ASSPFormat: LogFormat {
         var notes: [String] = []
         if ambiguousMessages > 0 {
             let names = ambiguousLogins.isEmpty ? "" : " (logins involved: \(ambiguousLogins.joined(separator: ", ")))"
-            notes.append("\(Self.messages(ambiguousMessages)) could have come from more than one session open at the same time from one client IP on one ASSP worker, and ASSP's lines do not say which: each was charged to the earliest of them that had logged in and not sent yet\(names)")
+            notes.append("\(Self.messages(ambiguousMessages)) could have come from more than one session open at the same time from one client IP (on one ASSP worker), and ASSP's lines do not say which: each was charged to the one whose login matches its sender, else to the earliest of them that had logged in and not sent yet\(names)")
         }
         if messagesWithoutLogin > 0 {
             let dropped = messagesWithoutLoginOrSender > 0 ? "; \(messagesWithoutLoginOrSender) of them had an empty sender and are not counted" : ""
