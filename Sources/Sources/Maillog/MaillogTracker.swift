@@ -1,7 +1,7 @@
 import Foundation
 import Pipeline
 
-/// A log line handler that counts messages and carries state between runs in the checkpoint.
+/// A log line handler that counts messages and carries state between runs in the checkpoint (``LogTracker``).
 protocol MaillogTracker: LogLineHandler {
     /// The users seen, by id.
     var users: UserTable { get }
@@ -24,7 +24,9 @@ extension MaillogTracker {
     ///
     /// A checkpoint that cannot be decoded is not trusted: the run only records where every file ends,
     /// so nothing is counted twice (lines written since the last run are not counted, and a note says so).
-    mutating func collect(kind: String, paths: [String], request: CollectRequest, missingHint: String) throws -> VolumeReport {
+    /// `unrecognisedHint` is said of a file in which no line read was recognised.
+    mutating func collect(kind: String, paths: [String], request: CollectRequest, missingHint: String,
+                          unrecognisedHint: String? = nil) throws -> VolumeReport {
         var notes: [String] = []
         var cursors: [FileCursor] = []
         var countThisRun = true
@@ -40,6 +42,7 @@ extension MaillogTracker {
             }
         }
         var reader = MaillogReader(patterns: paths, cursors: cursors, now: Int64(request.now.timeIntervalSince1970))
+        if let unrecognisedHint { reader.unrecognisedHint = unrecognisedHint }
         reader.read(into: &self)
         // Absence of evidence is not evidence of absence: a log that cannot be read, or that is gone where files were
         // read before (an unmounted or moved log folder), fails the source, and nothing of it is stored.
