@@ -56,6 +56,7 @@ public struct EximLogSource: Source {
                                                     maxInFlight: options.maxInFlight),
                                  resolver: DayResolver(calendar: request.calendar, now: request.now))
         return try tracker.collect(kind: Self.type, paths: options.paths, request: request,
-                                   missingHint: "Exim's main log, e.g. /var/log/exim4/mainlog")
+                                   missingHint: "Exim's main log, e.g. /var/log/exim4/mainlog",
+                                   unrecognisedHint: "is it Exim's mainlog (lines start YYYY-MM-DD HH:MM:SS)?")
     }
 }

@@ -38,6 +38,9 @@ protocol LogFormat: Sendable {
     func stateTagChangedNote(saved: String) -> String
     /// Said after a run in which entries were forgotten for lack of room; nil says nothing.
     func forgottenNote(messages: Int, sessions: Int) -> String?
+    /// What the format has to tell the admin after a run (lines it could read but not fully attribute, for
+    /// example); empty says nothing.
+    var notes: [String] { get }
     /// Reads state saved by an older layout of this format (version 1 and up; the current one is
     /// ``LogLedger/stateVersion``); throws ``CheckpointReader/Failure`` for a layout it does not know.
     static func decodeLegacyState(version: UInt64, from reader: inout CheckpointReader,
@@ -59,6 +62,8 @@ extension LogFormat {
     }
 
     func forgottenNote(messages: Int, sessions: Int) -> String? { nil }
+
+    var notes: [String] { [] }
 
     static func decodeLegacyState(version: UInt64, from reader: inout CheckpointReader,
                                   into ledger: inout LogLedger<Self>, tag: String) throws -> String? {

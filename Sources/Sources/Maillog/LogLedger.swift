@@ -54,8 +54,8 @@ struct LogLedger<Format: LogFormat> {
     }
 
     /// Counts for `user` on the day numbered `day`; counted messages go into the 5-minute bucket of the
-    /// current line's instant.
-    mutating func count(day: Int32, user: Int32, messages: Int, recipients: Int) {
+    /// current line's instant. `recipients` nil: the log did not say (``VolumeTally/add(day:user:messages:recipients:instant:)``).
+    mutating func count(day: Int32, user: Int32, messages: Int, recipients: Int?) {
         let instant = messages != 0 ? lastTimestamp.flatMap { resolver.instant(of: $0) } : nil
         tally.add(day: day, user: user, messages: messages, recipients: recipients, instant: instant)
     }
@@ -105,9 +105,10 @@ struct LogLedger<Format: LogFormat> {
             return try Format.decodeLegacyState(version: version, from: &reader, into: &self, tag: tag)
         }
         let savedTag = String(decoding: try reader.bytes(max: 64), as: UTF8.self)
+        // State saved under another tag may have another layout: it is not read at all.
+        guard savedTag == tag else { return format.stateTagChangedNote(saved: savedTag) }
         var restored = self
         try restored.decodeBody(from: &reader, sessions: true)
-        guard savedTag == tag else { return format.stateTagChangedNote(saved: savedTag) }
         self = restored
         return nil
     }

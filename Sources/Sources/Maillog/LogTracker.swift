@@ -44,9 +44,9 @@ struct LogTracker<Format: LogFormat>: MaillogTracker {
     var notes: [String] {
         let messages = ledger.messages.forgotten, sessions = ledger.sessions.forgotten
         guard messages > 0 || sessions > 0, let note = format.forgottenNote(messages: messages, sessions: sessions) else {
-            return []
+            return format.notes
         }
-        return [note]
+        return [note] + format.notes
     }
 
     func encodeState(to writer: inout CheckpointWriter) {

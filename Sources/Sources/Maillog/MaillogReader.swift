@@ -21,6 +21,10 @@ struct MaillogReader {
 
     /// The resolved glob patterns.
     let patterns: [String]
+    /// Said of a file of whose lines read on this run none (or fewer than 1 in 20) was a line of the expected
+    /// format: what to check.
+    var unrecognisedHint = "check that it is the log this source reads"
+
     /// The run's time (Unix seconds), stored in cursors.
     let now: Int64
     /// The cursors: loaded from the checkpoint, updated by ``read(into:)``.
@@ -176,7 +180,15 @@ struct MaillogReader {
             if outcome.unparsable > 0 { parts.append("\(outcome.unparsable) unparsable") }
             if outcome.unusable > 0 { parts.append("\(outcome.unusable) with an unusable name, address or date") }
             if outcome.overlong > 0 { parts.append("\(outcome.overlong) longer than \(scanner.maxLineLength) bytes") }
-            notes.append("\(name): skipped \(outcome.skipped) of \(outcome.lines) lines read (\(parts.joined(separator: ", ")))")
+            let recognised = outcome.lines - outcome.unparsable - outcome.overlong
+            if recognised * 20 < outcome.lines {
+                // (Almost) nothing in it was a line of the expected format: not a quiet file, a wrong one.
+                let found = recognised == 0 ? "none of the \(outcome.lines) lines read was recognised"
+                    : "only \(recognised) of the \(outcome.lines) lines read were recognised"
+                notes.append("\(name): \(found) (\(parts.joined(separator: ", "))); \(unrecognisedHint)")
+            } else {
+                notes.append("\(name): skipped \(outcome.skipped) of \(outcome.lines) lines read (\(parts.joined(separator: ", ")))")
+            }
         }
         if let error = outcome.error {
             skipped += 1

@@ -28,7 +28,9 @@ extension MaillogTracker {
     ///
     /// A checkpoint that cannot be decoded is not trusted: the run only records where every file ends,
     /// so nothing is counted twice (lines written since the last run are not counted, and a note says so).
-    mutating func collect(kind: String, paths: [String], request: CollectRequest, missingHint: String) throws -> VolumeReport {
+    /// `unrecognisedHint` is said of a file in which no line read was recognised.
+    mutating func collect(kind: String, paths: [String], request: CollectRequest, missingHint: String,
+                          unrecognisedHint: String? = nil) throws -> VolumeReport {
         var notes: [String] = []
         var cursors: [FileCursor] = []
         var countThisRun = true
@@ -45,6 +47,7 @@ extension MaillogTracker {
         }
         recordsBuckets = request.wantsBuckets
         var reader = MaillogReader(patterns: paths, cursors: cursors, now: Int64(request.now.timeIntervalSince1970))
+        if let unrecognisedHint { reader.unrecognisedHint = unrecognisedHint }
         reader.read(into: &self)
         // Absence of evidence is not evidence of absence: a log that cannot be read, or that is gone where files were
         // read before (an unmounted or moved log folder), fails the source, and nothing of it is stored.

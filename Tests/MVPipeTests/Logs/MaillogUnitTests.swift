@@ -99,13 +99,17 @@ import Testing
         #expect(postfix.takeReport().counts
                 == [Day("2026-11-20")!: ["old@example.org": UserVolume(messages: 0, recipients: 3)]])
 
-        // assp-log version 1: newest time, logins (key, name, time), counted message IDs (ID, time).
+        // assp-log version 1: newest time, logins (key, name, time), counted message IDs (ID, time). A login kept
+        // by worker and client IP becomes a session whose next message is charged to it; the rest is of no use now.
         var assp1 = CheckpointWriter()
         assp1.append(UInt64(1))
         assp1.append(signed: 1_800_000_000)
-        assp1.append(UInt64(1))
-        assp1.append(bytes: Array("m1-1-1".utf8))
+        assp1.append(UInt64(2))
+        assp1.append(bytes: Array("Worker_1|192.0.2.10".utf8))
         assp1.append(bytes: Array("alice".utf8))
+        assp1.append(signed: 1_800_000_000)
+        assp1.append(bytes: Array("m1-1-1".utf8))
+        assp1.append(bytes: Array("bob".utf8))
         assp1.append(signed: 1_800_000_000)
         assp1.append(UInt64(1))
         assp1.append(bytes: Array("m1-2-2".utf8))
@@ -113,8 +117,11 @@ import Testing
         var assp = LogTracker(format: ASSPFormat(identity: .login, lowercase: true, localDomains: []), resolver: resolver)
         var asspReader = CheckpointReader(assp1.bytes)
         #expect(try assp.decodeState(from: &asspReader) == nil)
-        #expect(assp.ledger.sessions[Array("m1-1-1".utf8)].map { assp.users.text(of: $0.user) } == "alice")
-        #expect(assp.ledger.messages[Array("m1-2-2".utf8)] != nil)
+        #expect(assp.ledger.sessions[Array("Worker_1|192.0.2.10".utf8)]?.sessions.map(\.login) == [Array("alice".utf8)])
+        #expect(assp.ledger.sessions.count == 1 && assp.ledger.messages.isEmpty)
+        let accepted = "Jan-15-27 08:10:00 m1-00000-00001 [Worker_1] [MessageOK] 192.0.2.10 <a@example.org> to: r@remote.test message ok"
+        #expect(Array(accepted.utf8).withUnsafeBufferPointer { assp.handle($0) } == .used)
+        #expect(assp.takeReport().counts == [Day("2027-01-15")!: ["alice": UserVolume(messages: 1, recipients: nil)]])
     }
 
     /// The compact user table: ids are stable and dense, names come back byte for byte through growth.
