@@ -45,7 +45,7 @@ if [ ! -s "$LOG" ] || [ ! -s "$TRUTH" ]; then
     [ "$SELECTOR" = received_recipients ] && flag=(--received-recipients)
     python3 "$HERE/exim-generate.py" --lines "$LINES" --out "$LOG" "${flag[@]}" > "$TRUTH"
 fi
-SIZE=$(stat -c %s "$LOG")
+SIZE=$(stat -L -c %s "$LOG")
 echo "== log: $LOG, $(numfmt --to=iec "$SIZE"), $(wc -l < "$LOG") lines"
 cat "$LOG" > /dev/null
 

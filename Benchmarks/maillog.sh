@@ -36,7 +36,7 @@ if [ ! -s "$LOG" ] || [ ! -s "$TRUTH" ]; then
     echo "== generating $LINES lines"
     python3 "$HERE/maillog-generate.py" --lines "$LINES" --mix "$MIX" --out "$LOG" > "$TRUTH"
 fi
-SIZE=$(stat -c %s "$LOG")
+SIZE=$(stat -L -c %s "$LOG")
 echo "== log: $LOG, $(numfmt --to=iec "$SIZE"), $(wc -l < "$LOG") lines"
 cat "$LOG" > /dev/null  # warm the page cache for every contender
 

@@ -41,13 +41,29 @@ struct EximLine: Sendable, Hashable {
 
     /// Parses one line (without its newline). Never fails: unusable lines give ``EximEvent/malformed``.
     static func parse(_ line: UnsafeBufferPointer<UInt8>) -> EximLine {
+        parse(line, deliveriesOf: { _ in true })
+    }
+
+    /// Parses one line; a delivery line (`=>`, `->`, `**`, `==`) of a message for which `deliveriesOf` says no is
+    /// ``EximEvent/other`` without its address field being read (most delivery lines are of messages that do not
+    /// count: this is where reading a large log spends its time).
+    static func parse(_ line: UnsafeBufferPointer<UInt8>, deliveriesOf wanted: (EximMessageID) -> Bool) -> EximLine {
         guard let ts = LogTimestamp.parseExim(line) else { return malformedLine }
         let start = ts.restOffset
-        guard let n = EximMessageID.length(in: line, at: start) else {
+        guard let id = EximMessageID.at(start, in: line) else {
             return EximLine(timestamp: ts, messageID: nil, event: .other)
         }
-        let id = EximMessageID(line, start..<(start + n))
-        return EximLine(timestamp: ts, messageID: id, event: classify(line, at: start + n + 1))
+        let p = start + Int(id.count) + 1
+        if p + 2 < line.count, line[p + 2] == ByteScan.space, isDeliveryFlag(line[p], line[p + 1]), !wanted(id) {
+            return EximLine(timestamp: ts, messageID: id, event: .other)
+        }
+        return EximLine(timestamp: ts, messageID: id, event: classify(line, at: p))
+    }
+
+    /// `=>`, `->`, `**` or `==`.
+    @inline(__always)
+    static func isDeliveryFlag(_ a: UInt8, _ b: UInt8) -> Bool {
+        (a == 0x3D && (b == 0x3E || b == 0x3D)) || (a == 0x2D && b == 0x3E) || (a == 0x2A && b == 0x2A)
     }
 
     /// Classifies the text after a message ID and its space.

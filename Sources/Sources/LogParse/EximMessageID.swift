@@ -7,23 +7,26 @@ struct EximMessageID: Sendable, Hashable, CustomStringConvertible {
 
     /// Validates and stores `line[range]`; nil when it is not an Exim message ID.
     init?(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
-        let n = range.count
-        let parts: (Int, Int)
-        switch n {
-        case 16: parts = (6, 13)
-        case 23: parts = (6, 18)
-        default: return nil
-        }
-        guard range.lowerBound >= 0, range.upperBound <= line.count else { return nil }
-        for k in 0..<n {
-            let b = line[range.lowerBound + k]
-            if k == parts.0 || k == parts.1 {
-                guard b == 0x2D else { return nil }
-            } else if !ByteScan.isAlnum(b) {
-                return nil
-            }
-        }
+        guard range.lowerBound >= 0, range.upperBound <= line.count, Self.isID(line, at: range.lowerBound, count: range.count)
+        else { return nil }
         storage = ShortBytes(line, range)
+    }
+
+    /// Whether `count` bytes at `at` are an ID: dashes where they belong (checked first: most text fails there),
+    /// base-62 characters elsewhere.
+    @inline(__always)
+    private static func isID(_ line: UnsafeBufferPointer<UInt8>, at: Int, count n: Int) -> Bool {
+        let second: Int
+        switch n {
+        case 16: second = 13
+        case 23: second = 18
+        default: return false
+        }
+        guard line[at + 6] == 0x2D, line[at + second] == 0x2D else { return false }
+        for k in 0..<n where k != 6 && k != second {
+            if !ByteScan.isAlnum(line[at + k]) { return false }
+        }
+        return true
     }
 
     /// Validates and stores the ASCII `string`.
@@ -33,17 +36,24 @@ struct EximMessageID: Sendable, Hashable, CustomStringConvertible {
         self = id
     }
 
+    /// Its length: 16 or 23.
+    var count: UInt8 { storage.count }
+
     /// The ID's bytes.
     var bytes: [UInt8] { storage.bytes }
 
     /// The ID as text (always ASCII).
     var description: String { String(decoding: bytes, as: UTF8.self) }
 
-    /// How long the ID at `at` is (16 or 23), when a message ID starts there followed by a space.
-    static func length(in line: UnsafeBufferPointer<UInt8>, at: Int) -> Int? {
-        for n in [16, 23] where at + n < line.count && line[at + n] == ByteScan.space {
-            if EximMessageID(line, at..<(at + n)) != nil { return n }
+    /// The ID at `at` followed by a space (or the end of the line), when there is one.
+    static func at(_ at: Int, in line: UnsafeBufferPointer<UInt8>) -> EximMessageID? {
+        for n in [16, 23] where at + n <= line.count && (at + n == line.count || line[at + n] == ByteScan.space) {
+            if isID(line, at: at, count: n) { return EximMessageID(unchecked: line, at..<(at + n)) }
         }
         return nil
+    }
+
+    private init(unchecked line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+        storage = ShortBytes(line, range)
     }
 }

@@ -66,7 +66,7 @@ struct EximFormat: LogFormat {
     typealias Ledger = LogLedger<EximFormat>
 
     mutating func handle(_ line: UnsafeBufferPointer<UInt8>, into ledger: inout Ledger) -> LineOutcome {
-        let parsed = EximLine.parse(line)
+        let parsed = EximLine.parse(line, deliveriesOf: { ledger.messages[$0] != nil })
         switch parsed.event {
         case .other:
             return .ignored
