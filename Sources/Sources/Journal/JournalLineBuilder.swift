@@ -11,9 +11,8 @@ struct JournalLineBuilder {
 
     init() { bytes.reserveCapacity(Self.maxMessage + 512) }
 
-    /// Builds the line for `realtime` (µs since 1970), `identifier`, `pid` and `message`.
-    mutating func build(realtime: UInt64, identifier: UnsafeBufferPointer<UInt8>, pid: UnsafeBufferPointer<UInt8>?,
-                        message: UnsafeBufferPointer<UInt8>) {
+    /// Starts the line for an entry at `realtime` (µs since 1970): `TIME journal `.
+    mutating func start(realtime: UInt64) {
         bytes.removeAll(keepingCapacity: true)
         let seconds = Int64(realtime / 1_000_000)
         let micros = Int(realtime % 1_000_000)
@@ -24,12 +23,23 @@ struct JournalLineBuilder {
         digits(time / 3600, 2); bytes.append(0x3A); digits(time / 60 % 60, 2); bytes.append(0x3A); digits(time % 60, 2)
         bytes.append(0x2E); digits(micros, 6); bytes.append(0x5A)
         bytes.append(contentsOf: " journal ".utf8)
+    }
+
+    /// Appends the syslog identifier (the tag).
+    mutating func append(identifier: UnsafeBufferPointer<UInt8>) {
         bytes.append(contentsOf: identifier)
-        if let pid, !pid.isEmpty {
-            bytes.append(0x5B)
-            bytes.append(contentsOf: pid)
-            bytes.append(0x5D)
-        }
+    }
+
+    /// Appends `[PID]`.
+    mutating func append(pid: UnsafeBufferPointer<UInt8>) {
+        guard !pid.isEmpty else { return }
+        bytes.append(0x5B)
+        bytes.append(contentsOf: pid)
+        bytes.append(0x5D)
+    }
+
+    /// Appends `: MESSAGE`, which ends the line.
+    mutating func append(message: UnsafeBufferPointer<UInt8>) {
         bytes.append(0x3A)
         bytes.append(0x20)
         bytes.append(contentsOf: message.prefix(Self.maxMessage))

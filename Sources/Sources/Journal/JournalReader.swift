@@ -70,29 +70,28 @@ struct JournalReader {
         }
         var builder = JournalLineBuilder()
         var unparsable = 0, unusable = 0
+        var readAny = false
         while try pending || journal.next() {
             pending = false
             let time = try journal.realtime()
             if let limit = notAfter, time <= limit { continue }
-            cursor = try journal.cursor()
+            readAny = true
             realtime = time
-            let built: Bool = journal.withValue(of: "SYSLOG_IDENTIFIER") { identifier in
+            // Each value is valid only until the next one is asked for: the line is built in order.
+            builder.start(realtime: time)
+            let tagged = journal.withValue(of: "SYSLOG_IDENTIFIER") { identifier -> Bool in
                 guard let identifier else { return false }
-                let copy = Array(identifier)
-                let pid = journal.withValue(of: "SYSLOG_PID") { $0.map(Array.init) }
-                return journal.withValue(of: "MESSAGE") { message in
-                    guard let message else { return false }
-                    copy.withUnsafeBufferPointer { ident in
-                        if let pid {
-                            pid.withUnsafeBufferPointer { builder.build(realtime: time, identifier: ident, pid: $0, message: message) }
-                        } else {
-                            builder.build(realtime: time, identifier: ident, pid: nil, message: message)
-                        }
-                    }
-                    return true
-                }
+                builder.append(identifier: identifier)
+                return true
             }
-            guard built else { continue }
+            guard tagged else { continue }
+            journal.withValue(of: "SYSLOG_PID") { pid in if let pid { builder.append(pid: pid) } }
+            let complete = journal.withValue(of: "MESSAGE") { message -> Bool in
+                guard let message else { return false }
+                builder.append(message: message)
+                return true
+            }
+            guard complete else { continue }
             linesRead += 1
             switch builder.bytes.withUnsafeBufferPointer({ handler.handle($0) }) {
             case .used, .ignored: break
@@ -100,6 +99,9 @@ struct JournalReader {
             case .unusable: unusable += 1
             }
         }
+        // At the end sd-journal stays on the last entry it returned: its cursor is where the next run goes on
+        // (asked once, not per entry).
+        if readAny { cursor = try journal.cursor() }
         if unparsable + unusable > 0 {
             skipped += unparsable + unusable
             var parts: [String] = []
