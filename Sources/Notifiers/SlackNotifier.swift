@@ -83,9 +83,9 @@ public struct SlackNotifier: Notifier {
             HTTPDelivery.attempt(request, target: target) { response in
                 switch response.status {
                 case 404, 410:
-                    return .permanent("\(target) answered HTTP \(response.status)\(HTTPDelivery.snippet(response)): the webhook was revoked or its channel removed; create a new incoming webhook and update \(o.url.origin)")
+                    return .permanent(HTTPDelivery.answered(response, target: target, advice: "the webhook was revoked or its channel removed; create a new incoming webhook and update \(o.url.origin)"))
                 case 403:
-                    return .permanent("\(target) answered HTTP 403\(HTTPDelivery.snippet(response)): the webhook may not post to its channel (archived channel or workspace restriction)")
+                    return .permanent(HTTPDelivery.answered(response, target: target, advice: "the webhook may not post to its channel (archived channel or workspace restriction)"))
                 default:
                     return nil
                 }

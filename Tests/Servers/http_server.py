@@ -32,9 +32,8 @@ Scripting (per path, consumed in order, then the built-in default applies):
                          page that quotes the request back, as Apache, nginx
                          and Express do: the request target raw and
                          percent-decoded (HTML-escaped), inside a <script>, a
-                         <style> and an attribute too, and the request headers;
-                         about 200 characters of text come before the second
-                         quote so a cut at 200 characters can land inside it.
+                         <style> and an attribute too, and the request headers
+                         (a cut at 200 characters of text lands among them).
 
 Built-in defaults:
   POST /slack/ok                 200 "ok"
@@ -191,9 +190,9 @@ class Handler(BaseHTTPRequestHandler):
             + '<script>var requested = "%s";</script></head>\n' % target.replace('"', "")
             + "<body><h1>%s</h1>\n" % esc(reason)
             + "<p>The requested URL %s was not found on this server.</p>\n" % esc(decoded)
+            + "<p>Request headers:</p><pre>%s</pre>\n" % esc(headers)
             + "<p>%s</p>\n" % padding
             + '<pre>Cannot %s <a href="%s">%s</a></pre>\n' % (esc(self.command), esc(target), esc(target))
-            + "<p>Request headers:</p><pre>%s</pre>\n" % esc(headers)
             + "<hr><address>Apache/2.4.57 (Debian) Server at 127.0.0.1</address>\n</body></html>\n"
         )
         return self.respond(status, {"Content-Type": "text/html; charset=iso-8859-1"}, body)

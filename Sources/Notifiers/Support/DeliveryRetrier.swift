@@ -16,8 +16,16 @@ struct DeliveryRetrier: Sendable {
     var maxDelay: Double = 10
     /// Where retries are logged.
     var logger: Logger
-    /// Values that must never appear in a message.
-    var secrets: [Secret]
+    /// Removes the notifier's secrets from what servers say.
+    var redactor: Redactor
+
+    /// A retrier for the notifier `label`, holding `secrets`.
+    init(label: String, budget: Double, logger: Logger, secrets: [Secret]) {
+        self.label = label
+        self.budget = budget
+        self.logger = logger
+        self.redactor = Redactor(secrets)
+    }
 
     /// How long to wait before retry number `retry` (0 for the first retry): full backoff
     /// `baseDelay × 2^retry`, capped at `maxDelay`, times a random factor in [0.5, 1].
@@ -28,6 +36,9 @@ struct DeliveryRetrier: Sendable {
 
     /// Calls `attempt` until it delivers; throws ``NotifierError`` (transient or permanent,
     /// with the attempts made and the last reason) otherwise.
+    ///
+    /// This is where every failure of a notifier becomes text: what the other side said is shown only through
+    /// ``Redactor/quote(_:limit:)`` (plain text, secrets removed by their parts, then cut short).
     func run(_ attempt: () -> AttemptResult) throws(NotifierError) {
         let start = ContinuousClock.now
         var attempts = 0
@@ -40,9 +51,9 @@ struct DeliveryRetrier: Sendable {
                 if attempts > 1 { logger.notice("\(label): delivered on attempt \(attempts)") }
                 return
             case .permanent(let reason):
-                throw NotifierError("\(label): \(Secret.scrub(reason, secrets)) (permanent failure, not retried; fix the cause, the alerts stay queued)", transient: false)
+                throw NotifierError("\(label): \(reason.rendered(by: redactor)) (permanent failure, not retried; fix the cause, the alerts stay queued)", transient: false)
             case .transient(let reason, let retryAfter):
-                let reason = Secret.scrub(reason, secrets)
+                let reason = reason.rendered(by: redactor)
                 let remaining = budget - elapsed
                 let delay: Double
                 if let retryAfter {
