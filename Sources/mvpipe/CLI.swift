@@ -43,12 +43,12 @@ enum CLI {
 
     /// Writes `mvpipe: MESSAGE` to stderr.
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("mvpipe: \(message)\n".utf8))
+        StandardStreams.writeError("mvpipe: \(message)\n")
     }
 
-    /// Writes a line to stdout.
-    static func printOut(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    /// Writes a line to stdout; throws ``OutputError`` when stdout cannot take it (its reader went away).
+    static func printOut(_ line: String) throws(OutputError) {
+        try StandardStreams.writeOut(line + "\n")
     }
 
     /// Parses `--now` in the config's time zone, or returns the current time.

@@ -53,6 +53,6 @@ struct CheckCommand: ParsableCommand {
             }
         }
         lines.append("an alerted user alerts again the same day at \(AlertFormatter.format(config.realertFactor))× the count of the last alert; undelivered alerts are retried for \(config.pendingDays) days")
-        CLI.printOut(lines.joined(separator: "\n"))
+        try CLI.printOut(lines.joined(separator: "\n"))
     }
 }

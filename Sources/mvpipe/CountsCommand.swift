@@ -45,14 +45,14 @@ struct CountsCommand: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             for (user, volume) in rows {
                 let line = CountLine(user: user, day: target.description, messages: volume.messages, recipients: volume.recipients)
-                CLI.printOut(String(decoding: try encoder.encode(line), as: UTF8.self))
+                try CLI.printOut(String(decoding: try encoder.encode(line), as: UTF8.self))
             }
-            for problem in summary.problems { CLI.printOut(CLI.json(problem)) }
+            for problem in summary.problems { try CLI.printOut(CLI.json(problem)) }
         } else {
-            CLI.printOut("\(target): \(rows.count) users, \(rows.reduce(0) { $0 + $1.value.messages }) messages")
+            try CLI.printOut("\(target): \(rows.count) users, \(rows.reduce(0) { $0 + $1.value.messages }) messages")
             for (user, volume) in rows {
                 let recipients = volume.recipients.map { String($0) } ?? "-"
-                CLI.printOut(pad(String(volume.messages), 8) + " " + pad(recipients, 10) + "  " + UntrustedText.display(user))
+                try CLI.printOut(pad(String(volume.messages), 8) + " " + pad(recipients, 10) + "  " + UntrustedText.display(user))
             }
         }
         if !summary.failures.isEmpty { throw ExitCode(ExitCodes.noInput) }

@@ -43,7 +43,7 @@ struct ExplainCommand: ParsableCommand {
             CLI.printError("no data for \(UntrustedText.display(user))")
             throw ExitCode(ExitCodes.noInput)
         }
-        CLI.printOut(Self.render(judgement, config: config, at: at))
+        try CLI.printOut(Self.render(judgement, config: config, at: at))
     }
 
     /// The explanation as text.

@@ -7,11 +7,20 @@ import Glibc
 /// mvpipe: notices within minutes that a mail account sends far more than it normally does.
 @main
 struct MVPipe: ParsableCommand {
-    /// Ignores SIGPIPE before anything runs: a mail program or peer that goes away early must be a
-    /// failed delivery (the alert stays queued), never a silent death of the whole run.
+    /// Runs the command. SIGPIPE keeps the disposition mvpipe inherited (see ``StandardStreams``); a stdout whose
+    /// reader went away ends the command quietly with exit 141, another stdout write error says so with exit 74.
     static func main() {
-        signal(SIGPIPE, SIG_IGN)
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch OutputError.closed {
+            Glibc.exit(ExitCodes.outputClosed)
+        } catch OutputError.failed(let reason) {
+            CLI.printError("cannot write to standard output: \(reason)")
+            Glibc.exit(ExitCodes.ioError)
+        } catch {
+            exit(withError: error)
+        }
     }
 
     static let configuration = CommandConfiguration(

@@ -58,6 +58,8 @@ struct RunCommand: ParsableCommand {
         switch error {
         case let code as ExitCode: code.rawValue
         case is ValidationError: ExitCodes.usage
+        case OutputError.closed: ExitCodes.outputClosed
+        case is OutputError: ExitCodes.ioError
         default: 1
         }
     }
@@ -114,12 +116,12 @@ struct RunCommand: ParsableCommand {
                 .run(now: now, dryRun: dryRun, progress: &progress)
         }
         if json {
-            for alert in outcome.raised { CLI.printOut(CLI.json(alert)) }
-            for problem in outcome.collected.problems { CLI.printOut(CLI.json(problem)) }
+            for alert in outcome.raised { try CLI.printOut(CLI.json(alert)) }
+            for problem in outcome.collected.problems { try CLI.printOut(CLI.json(problem)) }
         } else if dryRun && !outcome.raised.isEmpty {
             let batch = AlertBatch(host: config.hostName, alerts: outcome.raised, calendar: config.calendar)
-            CLI.printOut("dry run: would alert (nobody was notified, nothing was written)\n")
-            CLI.printOut(AlertFormatter.body(batch))
+            try CLI.printOut("dry run: would alert (nobody was notified, nothing was written)\n")
+            try CLI.printOut(AlertFormatter.body(batch))
         }
         if outcome.pendingCount > 0 {
             let names = outcome.deliveries.filter { $0.value.pending > 0 }.keys.sorted().joined(separator: ", ")

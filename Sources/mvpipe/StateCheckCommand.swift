@@ -40,7 +40,7 @@ struct StateCheckCommand: ParsableCommand {
         lines += report.warnings.map { "warning: \($0)" }
         lines += report.problems.map { "problem: \($0)" }
         lines.append(report.isHealthy ? "state is fine" : "state is damaged: \(report.problems.count) problem(s)")
-        CLI.printOut(lines.joined(separator: "\n"))
+        try CLI.printOut(lines.joined(separator: "\n"))
         if !report.isHealthy {
             CLI.printError("state check found \(report.problems.count) problem(s) in \(config.statePath); restore it from a backup, or `mvpipe state export` what is readable and import it into a new file")
             throw ExitCode(ExitCodes.ioError)

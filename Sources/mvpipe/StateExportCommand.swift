@@ -58,7 +58,7 @@ struct StateExportCommand: ParsableCommand {
             }
         }
         if let target {
-            CLI.printOut("exported \(StateCommandFormat.rows(counts)) from \(config.statePath) to \(target)")
+            try CLI.printOut("exported \(StateCommandFormat.rows(counts)) from \(config.statePath) to \(target)")
         }
     }
 }

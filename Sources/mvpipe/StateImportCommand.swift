@@ -48,7 +48,7 @@ struct StateImportCommand: ParsableCommand {
             return try store.importRows(from: StateExportReader(path: path), replace: replace)
         }
         let from = summary.schemaVersion == SQLiteStateStore.schemaVersion ? "" : " (exported at schema \(summary.schemaVersion))"
-        CLI.printOut("imported \(StateCommandFormat.rows(counts)) into \(config.statePath)\(from)")
+        try CLI.printOut("imported \(StateCommandFormat.rows(counts)) into \(config.statePath)\(from)")
     }
 
     /// Copies standard input to a private temporary file and returns its path.

@@ -68,7 +68,7 @@ struct StatePruneCommand: ParsableCommand {
         row(report.expiredAlerts, "undelivered alerts past the \(config.pendingDays)-day retry window")
         row(report.deliveries, "delivery records of those alerts")
         lines.append("kept: \(report.keptPendingAlerts) older undelivered alert(s) still being retried; every source checkpoint")
-        CLI.printOut(lines.joined(separator: "\n"))
+        try CLI.printOut(lines.joined(separator: "\n"))
     }
 
     private func pad(_ n: Int) -> String {
