@@ -131,7 +131,7 @@ public struct MatrixNotifier: Notifier {
             connectTimeout: o.transport.connectTimeout, totalTimeout: o.transport.timeout,
             caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify)
         let target = "Matrix homeserver \(o.homeserver.origin)"
-        let retrier = DeliveryRetrier(label: "matrix \(o.name)", budget: o.transport.maxRetrySeconds, logger: logger,
+        let retrier = DeliveryRetrier(notifier: o.name, budget: o.transport.maxRetrySeconds, logger: logger,
                                       secrets: [o.token])
         try retrier.run {
             HTTPDelivery.attempt(request, target: target) { response in

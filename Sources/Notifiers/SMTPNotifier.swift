@@ -130,7 +130,7 @@ public struct SMTPNotifier: Notifier {
             username: o.username, password: o.password?.reveal, mailFrom: o.from, recipients: o.to,
             message: bytes, caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify,
             connectTimeout: o.transport.connectTimeout, totalTimeout: o.transport.timeout)
-        let retrier = DeliveryRetrier(label: "smtp \(o.name)", budget: o.transport.maxRetrySeconds, logger: logger,
+        let retrier = DeliveryRetrier(notifier: o.name, budget: o.transport.maxRetrySeconds, logger: logger,
                                       secrets: o.password.map { [$0] } ?? [])
         let target = String(o.url.redacted.dropLast(2))
         try retrier.run {

@@ -77,7 +77,7 @@ public struct SlackNotifier: Notifier {
                                   connectTimeout: o.transport.connectTimeout, totalTimeout: o.transport.timeout,
                                   caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify)
         let target = "Slack webhook \(o.endpoint.redacted)"
-        let retrier = DeliveryRetrier(label: "slack \(o.name)", budget: o.transport.maxRetrySeconds, logger: logger,
+        let retrier = DeliveryRetrier(notifier: o.name, budget: o.transport.maxRetrySeconds, logger: logger,
                                       secrets: [o.url])
         try retrier.run {
             HTTPDelivery.attempt(request, target: target) { response in
