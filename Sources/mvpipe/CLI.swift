@@ -10,7 +10,8 @@ enum CLI {
         do {
             return try body()
         } catch let error as ConfigError {
-            printError("config error in \(configFile ?? "config") at \(error.path): \(error.message)")
+            printError("config error in \(configFile ?? "config") at \(error.place): \(error.message)"
+                       + (error.excerpt.map { "\n" + $0 } ?? ""))
             throw ExitCode(ExitCodes.config)
         } catch let error as StateError {
             printError(error.description)

@@ -20,8 +20,7 @@ struct CountsCommand: ParsableCommand {
     @Option(help: "Read the sources as if at this local time (YYYY-MM-DDTHH:MM[:SS]), e.g. to pin the year of year-less log lines.")
     var now: String?
 
-    @Option(help: "Seconds to wait for another run's lock before giving up with exit 75.")
-    var lockTimeout: Double = 10
+    @OptionGroup var lock: LockTimeoutOption
 
     func run() throws {
         let logger = common.makeLogger()
@@ -31,7 +30,7 @@ struct CountsCommand: ParsableCommand {
         let target = try day.map { try CLI.parseDay($0, option: "--day") } ?? today
         let (volumes, summary) = try CLI.guarded {
             let store = try SQLiteStateStore(path: config.statePath)
-            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            let lock = try store.acquireRunLock(waiting: lock.seconds)
             defer { lock.release() }
             let runner = PipelineRunner(config: config, store: store, logger: logger)
             let summary = try runner.collect(now: now, extraDays: target <= today ? [target] : [])

@@ -21,8 +21,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per alert raised on stdout (console notifier output goes to stderr).")
     var json = false
 
-    @Option(help: "Seconds to wait for another run's lock before giving up with exit 75.")
-    var lockTimeout: Double = 10
+    @OptionGroup var lock: LockTimeoutOption
 
     @Option(help: ArgumentHelp("After each run (also a failed one), atomically write node_exporter textfile metrics here (e.g. /var/lib/prometheus/node-exporter/mvpipe.prom); not with --dry-run.", valueName: "path"))
     var prometheusTextfile: String?
@@ -110,7 +109,7 @@ struct RunCommand: ParsableCommand {
                 ? try SQLiteStateStore.scratchCopy(of: config.statePath)
                 : try SQLiteStateStore(path: config.statePath)
             store = opened
-            let lock = dryRun ? nil : try opened.acquireRunLock(waiting: lockTimeout)
+            let lock = dryRun ? nil : try opened.acquireRunLock(waiting: lock.seconds)
             defer { lock?.release() }
             return try PipelineRunner(config: config, store: opened, logger: logger)
                 .run(now: now, dryRun: dryRun, progress: &progress)

@@ -21,8 +21,7 @@ struct StateCheckCommand: ParsableCommand {
     @Option(help: "Judge the retry window as if at this local time (YYYY-MM-DDTHH:MM).")
     var now: String?
 
-    @Option(help: "Seconds to wait for a run's lock before giving up with exit 75.")
-    var lockTimeout: Double = 10
+    @OptionGroup var lock: LockTimeoutOption
 
     func run() throws {
         let logger = common.makeLogger()
@@ -32,7 +31,7 @@ struct StateCheckCommand: ParsableCommand {
                                                   retryFrom: today.adding(days: -config.pendingDays))
         let report = try CLI.guarded {
             let store = try SQLiteStateStore(readingOnly: config.statePath)
-            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            let lock = try store.acquireRunLock(waiting: lock.seconds)
             defer { lock.release() }
             return try store.check(expectations)
         }

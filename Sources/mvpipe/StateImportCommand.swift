@@ -23,8 +23,7 @@ struct StateImportCommand: ParsableCommand {
     @Flag(help: "Discard what the state holds and import in its place.")
     var replace = false
 
-    @Option(help: "Seconds to wait for a run's lock before giving up with exit 75.")
-    var lockTimeout: Double = 10
+    @OptionGroup var lock: LockTimeoutOption
 
     func run() throws {
         let logger = common.makeLogger()
@@ -43,7 +42,7 @@ struct StateImportCommand: ParsableCommand {
         }
         let counts = try CLI.guarded {
             let store = try SQLiteStateStore(path: config.statePath, create: true)
-            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            let lock = try store.acquireRunLock(waiting: lock.seconds)
             defer { lock.release() }
             return try store.importRows(from: StateExportReader(path: path), replace: replace)
         }

@@ -31,8 +31,7 @@ struct StatePruneCommand: ParsableCommand {
     @Option(help: "Prune as if at this local time (YYYY-MM-DDTHH:MM).")
     var now: String?
 
-    @Option(help: "Seconds to wait for a run's lock before giving up with exit 75.")
-    var lockTimeout: Double = 10
+    @OptionGroup var lock: LockTimeoutOption
 
     func run() throws {
         let logger = common.makeLogger()
@@ -53,7 +52,7 @@ struct StatePruneCommand: ParsableCommand {
                              retryFrom: today.adding(days: -config.pendingDays))
         let report = try CLI.guarded {
             let store = try SQLiteStateStore(path: config.statePath, create: false)
-            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            let lock = try store.acquireRunLock(waiting: lock.seconds)
             defer { lock.release() }
             return try store.prune(plan, dryRun: dryRun)
         }

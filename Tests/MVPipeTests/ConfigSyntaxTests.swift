@@ -119,7 +119,7 @@ struct ConfigSyntaxTests {
             (replacingDetectors("  // no detectors"), ["line 5, column 3", "comments"]),
             (replacingDetectors("  \"host\": \"mx1\nexample\","), ["line 5, column 15", "line break inside a string"]),
             (replacingDetectors("  \"host\": \"mx1\\qexample\","), ["line 5, column 15", "\\q"]),
-            (replacingDetectors("  \"host\": \"unterminated"), ["line 5, column 11", "never ends"]),
+            ("{\n  \"timezone\": \"UTC", ["line 2, column 15", "never ends"]),
             (replacingDetectors("  \"deep\": " + String(repeating: "[", count: 10_000)), ["line 5, column", "nested deeper than"]),
             (valid + "\n{}", ["line 8, column 1", "after the end"]),
             ("", ["line 1, column 1", "empty"]),
@@ -174,6 +174,24 @@ struct ConfigSyntaxTests {
         }
         let fine = try CLIRunner.run(["counts", "--config", config, "--lock-timeout", "0.5"])
         #expect(fine.status == 0, "\(fine.stderr)")
+    }
+
+    @Test func theFuzzCorpusOfConfigsGetsPlainMessages() throws {
+        // The config fuzzer's seeds and reproducers: broken, odd and hostile configs, run through `check`.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var files: [String] = []
+        for folder in ["Fuzz/corpus/config", "Tests/Fixtures/fuzz/config"] {
+            let path = root.appendingPathComponent(folder).path
+            files += ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).map { path + "/" + $0 }
+        }
+        #expect(files.count >= 4)
+        for file in files.sorted() {
+            let result = try CLIRunner.run(["check", "--config", file])
+            #expect(result.status == 0 || result.status == 78, "\(file): \(result.stderr)")
+            for word in Self.internalWords where result.stderr.contains(word) || result.stdout.contains(word) {
+                Issue.record("\(file): '\(word)' reached the user: \(result.stderr)")
+            }
+        }
     }
 
     @Test func noTestExpectsAnInternalNameInAMessage() throws {

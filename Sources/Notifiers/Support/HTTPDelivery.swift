@@ -72,7 +72,7 @@ enum HTTPDelivery {
         do {
             return Array(try encoder.encode(value))
         } catch {
-            throw NotifierError("cannot encode the message as JSON: \(error)", transient: false)
+            throw NotifierError("cannot encode the message as JSON (a value JSON cannot hold, such as NaN)", transient: false)
         }
     }
 }
