@@ -25,7 +25,7 @@ public struct MailxNotifier: Notifier {
             OptionSpec("subject", .string, default: "\"mvpipe on HOST: N users are sending unusual mail volume\"", "Subject line (no user text ever goes in it)."),
             OptionSpec("command", .string, default: "\"mailx\"", "The mail program, looked up in PATH unless it contains a slash."),
             OptionSpec("args", .stringList, default: "[]", "Extra arguments before the recipients, e.g. [\"-a\", \"X-Priority: 1\"]."),
-            OptionSpec("timeout", .integer, default: "60", "Seconds to wait for the mail program before giving up (the alert stays queued)."),
+            OptionSpec("timeout", .integer, default: "60", "Seconds to wait for the mail program; then it and every process it started are ended (SIGTERM, then SIGKILL) and the alert stays queued."),
         ]
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
@@ -52,7 +52,7 @@ public struct MailxNotifier: Notifier {
     }
 
     public static let type = "mailx"
-    public static let summary = "Mails one report per run through mailx (argument array, no shell)."
+    public static let summary = "Mails one report per run through mailx (argument array, no shell; judged by its exit status)."
 
     /// The options in force.
     public let options: Options

@@ -29,7 +29,8 @@ struct MVPipe: ParsableCommand {
         discussion: """
             Exit codes: 0 ok; 64 usage error; 65 a `state import` file is invalid; 66 a source's input is missing or unreadable; \
             74 the state file cannot be used; 75 alerts are queued undelivered or another run holds \
-            the lock (try again later); 78 the config is invalid.
+            the lock (try again later); 78 the config is invalid; 141 stdout was closed by its reader \
+            (with SIGPIPE ignored; otherwise SIGPIPE ends mvpipe, like any filter).
             """,
         version: "0.1.0 (state schema \(SQLiteStateStore.schemaVersion))",
         subcommands: [RunCommand.self, CountsCommand.self, CheckCommand.self, ExplainCommand.self, BacktestCommand.self,
