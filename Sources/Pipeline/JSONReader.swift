@@ -106,12 +106,7 @@ public struct JSONReader {
         i += 1
         var members: [String: JSONValue] = [:]
         var keyOffsets: [String: Int] = [:]
-        skipWhitespace()
-        if i < bytes.count && bytes[i] == UInt8(ascii: "}") {
-            i += 1
-            depth -= 1
-            return .object(members)
-        }
+        if try closes("}") { return .object(members) }
         while true {
             skipWhitespace()
             guard i < bytes.count else { throw fail("the file ends inside an object (a '}' is missing)", path: path) }
@@ -137,22 +132,7 @@ public struct JSONReader {
             i += 1
             skipWhitespace()
             members[key] = try readValue(path: memberPath)
-            skipWhitespace()
-            guard i < bytes.count else { throw fail("the file ends inside an object (a '}' is missing)", path: path) }
-            if bytes[i] == UInt8(ascii: "}") {
-                i += 1
-                depth -= 1
-                return .object(members)
-            }
-            guard bytes[i] == UInt8(ascii: ",") else {
-                throw fail("expected ',' or '}' after a member of the object, found \(found()) (a comma is missing?)", path: path)
-            }
-            let comma = i
-            i += 1
-            skipWhitespace()
-            if i < bytes.count && bytes[i] == UInt8(ascii: "}") {
-                throw SyntaxError(message: "a trailing comma before '}' is not allowed in JSON; remove it", offset: comma, path: path)
-            }
+            if try endsAfterItem("}", in: "an object", item: "a member", path: path) { return .object(members) }
         }
     }
 
@@ -160,32 +140,40 @@ public struct JSONReader {
         try enter(path: path)
         i += 1
         var items: [JSONValue] = []
-        skipWhitespace()
-        if i < bytes.count && bytes[i] == UInt8(ascii: "]") {
-            i += 1
-            depth -= 1
-            return .array(items)
-        }
+        if try closes("]") { return .array(items) }
         while true {
             skipWhitespace()
             items.append(try readValue(path: "\(path)[\(items.count)]"))
-            skipWhitespace()
-            guard i < bytes.count else { throw fail("the file ends inside an array (a ']' is missing)", path: path) }
-            if bytes[i] == UInt8(ascii: "]") {
-                i += 1
-                depth -= 1
-                return .array(items)
-            }
-            guard bytes[i] == UInt8(ascii: ",") else {
-                throw fail("expected ',' or ']' after an element of the array, found \(found()) (a comma is missing?)", path: path)
-            }
-            let comma = i
-            i += 1
-            skipWhitespace()
-            if i < bytes.count && bytes[i] == UInt8(ascii: "]") {
-                throw SyntaxError(message: "a trailing comma before ']' is not allowed in JSON; remove it", offset: comma, path: path)
-            }
+            if try endsAfterItem("]", in: "an array", item: "an element", path: path) { return .array(items) }
         }
+    }
+
+    /// Whether the container just opened is empty (`close` follows); consumes it and leaves the level if so.
+    private mutating func closes(_ close: Unicode.Scalar) throws(SyntaxError) -> Bool {
+        skipWhitespace()
+        guard i < bytes.count && bytes[i] == UInt8(ascii: close) else { return false }
+        i += 1
+        depth -= 1
+        return true
+    }
+
+    /// After an element or member: `true` when `close` ends the container (consumed, level left), `false` after a
+    /// comma that another item follows; anything else is an error.
+    private mutating func endsAfterItem(_ close: Unicode.Scalar, in container: String, item: String,
+                                        path: String) throws(SyntaxError) -> Bool {
+        skipWhitespace()
+        guard i < bytes.count else { throw fail("the file ends inside \(container) (a '\(close)' is missing)", path: path) }
+        if try closes(close) { return true }
+        guard bytes[i] == UInt8(ascii: ",") else {
+            throw fail("expected ',' or '\(close)' after \(item) of \(container), found \(found()) (a comma is missing?)", path: path)
+        }
+        let comma = i
+        i += 1
+        skipWhitespace()
+        if i < bytes.count && bytes[i] == UInt8(ascii: close) {
+            throw SyntaxError(message: "a trailing comma before '\(close)' is not allowed in JSON; remove it", offset: comma, path: path)
+        }
+        return false
     }
 
     private mutating func enter(path: String) throws(SyntaxError) {
