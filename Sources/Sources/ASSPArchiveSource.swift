@@ -49,11 +49,26 @@ public struct ASSPArchiveSource: Source {
             throw SourceError("cannot open the archive root \(options.path): \(reason)")
         }
         defer { close(root) }
+        // An unmounted share leaves an empty mount point: no year folders where mail was counted before.
+        if try !hasYearFolders(root: root), let last = try request.stored.latestDay() {
+            throw SourceError("the archive root \(options.path) holds no year folders (YYYY/MM/DD/<sender>/), but mail was counted from it before (last on \(last)). Is the share mounted (`findmnt \(options.path)`) and readable by the account mvpipe runs as? Nothing was stored for this source on this run; it is read again on the next one")
+        }
         var report = VolumeReport(mode: .snapshot)
         for day in request.pendingDays {
             let span = TimeBuckets.start(of: request.calendar.start(of: day))
                 ..< TimeBuckets.start(of: request.calendar.start(of: day.adding(days: 1)))
-            let (counts, skipped) = try count(day: day, root: root, span: span, wantsBuckets: request.wantsBuckets, into: &report)
+            guard let (counts, skipped) = try count(day: day, root: root, span: span, wantsBuckets: request.wantsBuckets, into: &report) else {
+                // No folder for the day: a day without mail, unless mail was counted from it before.
+                let before = try request.stored.messages(on: day)
+                if before > 0 {
+                    let folder = options.path + "/" + Self.relativePath(of: day)
+                    throw SourceError("the archive folder \(folder) is missing, but \(before) messages of that day were counted from it before. Is the share mounted and readable by the account mvpipe runs as? Nothing was stored for this source on this run. If the folder was removed on purpose, create it empty (`mkdir \(folder)`): the counts already stored for that day are kept")
+                }
+                report.scannedDays.append(day)
+                report.bucketSpans.append(span)
+                if request.isComplete(day) { report.finalDays.insert(day) }
+                continue
+            }
             report.counts[day] = counts
             report.bucketSpans.append(span)
             report.skipped += skipped
@@ -63,18 +78,40 @@ public struct ASSPArchiveSource: Source {
         return report
     }
 
-    /// Counts one day's folder (a missing day folder is a day without mail), and puts each message in
-    /// the 5-minute bucket of its file's modification time, kept within the day's `span`.
+    /// `YYYY/MM/DD` of `day`.
+    static func relativePath(of day: Day) -> String {
+        String(format4: day.year) + "/" + String(format2: day.month) + "/" + String(format2: day.day)
+    }
+
+    /// Whether the archive root (open as `root`) holds at least one year folder (four digits).
+    private func hasYearFolders(root: Int32) throws -> Bool {
+        let fd = dup(root)  // listing closes what it lists; `root` stays open for the day folders
+        var found = false
+        do {
+            guard fd >= 0 else { throw DirectoryReader.Failure.unreadable(String(cString: strerror(errno))) }
+            try DirectoryReader.forEachEntry(of: fd) { entry in
+                if !found, entry.kind == .directory, entry.name.count == 4, entry.name.allSatisfy({ (48...57).contains($0) }) {
+                    found = true
+                }
+            }
+        } catch {
+            throw SourceError("cannot list the archive root \(options.path): \(error)")
+        }
+        return found
+    }
+
+    /// Counts one day's folder (nil when it does not exist), and puts each message in the 5-minute bucket of its
+    /// file's modification time, kept within the day's `span`.
     func count(day: Day, root: Int32, span: Range<Int64>, wantsBuckets: Bool,
-               into report: inout VolumeReport) throws -> ([String: UserVolume], Int) {
-        let relative = String(format4: day.year) + "/" + String(format2: day.month) + "/" + String(format2: day.day)
+               into report: inout VolumeReport) throws -> ([String: UserVolume], Int)? {
+        let relative = Self.relativePath(of: day)
         let dayFD: Int32
         do {
             dayFD = try DirectoryReader.open(Array(relative.utf8), in: root)
         } catch .missing {
-            return ([:], 0)
+            return nil
         } catch .unreadable(let reason) {
-            throw SourceError("cannot read \(options.path)/\(relative): \(reason)")
+            throw SourceError("cannot read \(options.path)/\(relative): \(reason); check that the account mvpipe runs as may read the archive")
         }
         var counts: [String: UserVolume] = [:]
         var skipped = 0

@@ -18,9 +18,16 @@ struct DirectoryReader {
     }
 
     /// Why a folder could not be listed.
-    enum Failure: Error {
+    enum Failure: Error, CustomStringConvertible {
         case missing
         case unreadable(String)
+
+        var description: String {
+            switch self {
+            case .missing: String(cString: strerror(ENOENT))
+            case .unreadable(let reason): reason
+            }
+        }
     }
 
     /// Opens `name` inside the folder `parent` (or an absolute path when `parent` is `AT_FDCWD`)

@@ -29,7 +29,7 @@ struct StateExportCommand: ParsableCommand {
         let target = output == "-" ? nil : output
         let counts = try CLI.guarded {
             let store = try SQLiteStateStore(path: config.statePath, create: false)
-            let lock = try store.acquireRunLock(waiting: lock.seconds)
+            let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             guard let target else {
                 let writer = LineWriter(fd: STDOUT_FILENO, target: "standard output")

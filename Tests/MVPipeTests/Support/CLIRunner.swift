@@ -32,9 +32,15 @@ struct CLIRunner {
     /// Runs `mvpipe ARGS` with an environment (added to a minimal one) and optional standard input.
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
                     timeout: TimeInterval = 120) throws -> Result {
+        try run(launcher: [], arguments, environment: environment, stdin: stdin, timeout: timeout)
+    }
+
+    /// Runs `LAUNCHER... mvpipe ARGS` (for example `setpriv --reuid=65534 ... --` to run it as another account).
+    static func run(launcher: [String], binary: String = CLIRunner.binary, _ arguments: [String],
+                    environment: [String: String] = [:], stdin: String? = nil, timeout: TimeInterval = 120) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? binary)
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [binary] + arguments
         process.environment = Self.environment(adding: environment)
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
