@@ -40,7 +40,9 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        .target(name: "Notifiers", dependencies: ["Pipeline", "CCurl"]),
+        // posix_spawn_file_actions_addclosefrom_np, for running the mail program with nothing but stdin, stdout and stderr.
+        .systemLibrary(name: "CSpawn", path: "Sources/CSpawn"),
+        .target(name: "Notifiers", dependencies: ["Pipeline", "CCurl", "CSpawn"]),
         .executableTarget(
             name: "mvpipe",
             dependencies: [

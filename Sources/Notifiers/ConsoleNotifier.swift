@@ -22,11 +22,17 @@ public struct ConsoleNotifier: Notifier {
 
     public func deliver(_ batch: AlertBatch) throws {
         let text = AlertFormatter.subject(batch) + "\n\n" + AlertFormatter.body(batch)
-        let handle = stream == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
-        do {
-            try handle.write(contentsOf: Data(text.utf8))
-        } catch {
-            throw NotifierError("cannot write to \(stream == .standardOutput ? "stdout" : "stderr"): \(error)", transient: true)
+        let fd = stream == .standardOutput ? STDOUT_FILENO : STDERR_FILENO
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else {
+                throw NotifierError("cannot write to \(stream == .standardOutput ? "stdout" : "stderr"): \(String(cString: strerror(errno)))",
+                                    transient: true)
+            }
+            offset += written
         }
     }
 }

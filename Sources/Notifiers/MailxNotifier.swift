@@ -2,7 +2,7 @@ import Foundation
 import Pipeline
 
 /// Mails one report per run through the system's mail program (`mailx`), run with an
-/// argument array, never through a shell.
+/// argument array, never through a shell, and judged by its exit status (see ``ExternalProgram``).
 public struct MailxNotifier: Notifier {
     /// Options of `mailx`.
     public struct Options: PluginOptions {
@@ -25,7 +25,7 @@ public struct MailxNotifier: Notifier {
             OptionSpec("subject", .string, default: "\"mvpipe on HOST: N users are sending unusual mail volume\"", "Subject line (no user text ever goes in it)."),
             OptionSpec("command", .string, default: "\"mailx\"", "The mail program, looked up in PATH unless it contains a slash."),
             OptionSpec("args", .stringList, default: "[]", "Extra arguments before the recipients, e.g. [\"-a\", \"X-Priority: 1\"]."),
-            OptionSpec("timeout", .integer, default: "60", "Seconds to wait for the mail program before giving up (the alert stays queued)."),
+            OptionSpec("timeout", .integer, default: "60", "Seconds to wait for the mail program; then it and every process it started are ended (SIGTERM, then SIGKILL) and the alert stays queued."),
         ]
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
@@ -52,7 +52,7 @@ public struct MailxNotifier: Notifier {
     }
 
     public static let type = "mailx"
-    public static let summary = "Mails one report per run through mailx (argument array, no shell)."
+    public static let summary = "Mails one report per run through mailx (argument array, no shell; judged by its exit status)."
 
     /// The options in force.
     public let options: Options
@@ -74,48 +74,31 @@ public struct MailxNotifier: Notifier {
 
     public func deliver(_ batch: AlertBatch) throws {
         let executable = try resolveCommand()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments(subject: options.subject ?? AlertFormatter.subject(batch))
-        process.environment = environment
-        let input = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
+        let program = ExternalProgram(executable: executable,
+                                      arguments: arguments(subject: options.subject ?? AlertFormatter.subject(batch)),
+                                      environment: environment, timeout: Double(options.timeout))
+        let outcome: ExternalProgram.Outcome
         do {
-            try process.run()
+            outcome = try program.run(input: Array(AlertFormatter.body(batch).utf8))
         } catch {
-            throw NotifierError("cannot start \(executable): \(error.localizedDescription)", transient: true)
+            throw NotifierError("cannot start \(executable): \(error.reason)", transient: true)
         }
-        let body = Data(AlertFormatter.body(batch).utf8)
-        _ = MailxNotifier.ignoreBrokenPipes
-        let writer = Thread {
-            try? input.fileHandleForWriting.write(contentsOf: body)
-            try? input.fileHandleForWriting.close()
+        let said = String(decoding: outcome.stderr, as: UTF8.self)
+        let reason: FailureReason
+        switch outcome.ending {
+        case .exited(0):
+            return
+        case .exited(let status):
+            reason = FailureReason("\(executable) exited with status \(status)", quoting: said, limit: 300)
+        case .signaled(let signal):
+            reason = FailureReason("\(executable) was ended by signal \(signal)", quoting: said, limit: 300)
+        case .timedOut:
+            reason = FailureReason("\(executable) did not finish within \(options.timeout) s; killed it and every process it started",
+                                   quoting: said, limit: 300)
         }
-        writer.start()
-        let errorData = LockedBuffer()
-        let reader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        if finished.wait(timeout: .now() + .seconds(options.timeout)) == .timedOut {
-            process.terminate()
-            _ = finished.wait(timeout: .now() + .seconds(5))
-            throw NotifierError("\(executable) did not finish within \(options.timeout) s; killed it", transient: true)
-        }
-        guard process.terminationStatus == 0 else {
-            let detail = String(decoding: errorData.waitForValue().prefix(500), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            throw NotifierError("\(executable) exited with status \(process.terminationStatus)\(detail.isEmpty ? "" : ": " + UntrustedText.display(detail, limit: 300))", transient: true)
-        }
+        // The mail program holds no secret; its stderr is shown like a server's answer (plain, cut short).
+        throw NotifierError(reason.rendered(by: Redactor(secrets: [])), transient: true)
     }
-
-    /// A mail program that exits without reading its input (bad arguments, a broken MTA) closes the pipe; writing
-    /// the report then raised SIGPIPE, which killed mvpipe mid-run with no message. Ignored, the write fails with
-    /// EPIPE instead and the program's exit status is reported like any other failure (the alerts stay queued).
-    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     private func resolveCommand() throws -> String {
         if options.command.contains("/") { return options.command }
@@ -133,25 +116,5 @@ public struct MailxNotifier: Notifier {
         return address.unicodeScalars.allSatisfy { s in
             s.value > 0x20 && s.value != 0x7F && !"\"'`$\\;|&<>(),".unicodeScalars.contains(s)
         }
-    }
-}
-
-/// A byte buffer set by one thread and read by another.
-final class LockedBuffer: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var value: Data?
-
-    func set(_ data: Data) {
-        condition.lock()
-        value = data
-        condition.signal()
-        condition.unlock()
-    }
-
-    func waitForValue() -> Data {
-        condition.lock()
-        defer { condition.unlock() }
-        while value == nil { condition.wait() }
-        return value!
     }
 }

@@ -131,7 +131,7 @@ public struct MatrixNotifier: Notifier {
             connectTimeout: o.transport.connectTimeout, totalTimeout: o.transport.timeout,
             caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify)
         let target = "Matrix homeserver \(o.homeserver.origin)"
-        let retrier = DeliveryRetrier(label: "matrix \(o.name)", budget: o.transport.maxRetrySeconds, logger: logger,
+        let retrier = DeliveryRetrier(notifier: o.name, budget: o.transport.maxRetrySeconds, logger: logger,
                                       secrets: [o.token])
         try retrier.run {
             HTTPDelivery.attempt(request, target: target) { response in
@@ -144,17 +144,22 @@ public struct MatrixNotifier: Notifier {
     static func interpret(_ response: HTTPResponse, target: String, token: Secret) -> AttemptResult? {
         guard !(200..<300).contains(response.status) else { return .delivered }
         let error = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body))
-        let code = error?.errcode.map { UntrustedText.display($0, limit: 60) } ?? "no errcode"
-        let text = error?.error.map { ": " + UntrustedText.display($0, limit: 200) } ?? HTTPDelivery.snippet(response)
-        let detail = "\(target) answered HTTP \(response.status) \(code)\(text)"
+        let summary = "\(target) answered HTTP \(response.status)"
+        func reason(advice: String? = nil) -> FailureReason {
+            guard let error, error.errcode != nil || error.error != nil else {
+                return HTTPDelivery.answered(response, target: target, advice: advice)
+            }
+            let quoted = [error.errcode ?? "no errcode", error.error].compactMap { $0 }.joined(separator: ": ")
+            return FailureReason(summary, quoting: quoted, advice: advice)
+        }
         switch response.status {
         case 429:
             let retryAfter = error?.retry_after_ms.map { max(0, $0) / 1000 } ?? HTTPDelivery.retryAfter(response)
-            return .transient(detail, retryAfter: retryAfter)
+            return .transient(reason(), retryAfter: retryAfter)
         case 401:
-            return .permanent("\(detail); the access token from \(token.origin) was rejected (expired or logged out?)")
+            return .permanent(reason(advice: "the access token from \(token.origin) was rejected (expired or logged out?)"))
         case 403:
-            return .permanent("\(detail); the bot may not post in the room (not joined, or lacks power)")
+            return .permanent(reason(advice: "the bot may not post in the room (not joined, or lacks power)"))
         default:
             return nil
         }

@@ -130,7 +130,7 @@ public struct SMTPNotifier: Notifier {
             username: o.username, password: o.password?.reveal, mailFrom: o.from, recipients: o.to,
             message: bytes, caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify,
             connectTimeout: o.transport.connectTimeout, totalTimeout: o.transport.timeout)
-        let retrier = DeliveryRetrier(label: "smtp \(o.name)", budget: o.transport.maxRetrySeconds, logger: logger,
+        let retrier = DeliveryRetrier(notifier: o.name, budget: o.transport.maxRetrySeconds, logger: logger,
                                       secrets: o.password.map { [$0] } ?? [])
         let target = String(o.url.redacted.dropLast(2))
         try retrier.run {
@@ -145,14 +145,15 @@ public struct SMTPNotifier: Notifier {
 
     /// An SMTP failure as an attempt result, with a hint for the common permanent ones.
     static func classify(_ error: CurlError, target: String) -> AttemptResult {
-        var message = "cannot deliver to \(target): \(UntrustedText.display(error.description, limit: 300))"
+        var advice: String?
         if error.isLoginDenied {
-            message += "; the server rejected the user name or password"
+            advice = "the server rejected the user name or password"
         } else if error.code == Int(CURLE_USE_SSL_FAILED.rawValue) {
-            message += "; the server does not offer STARTTLS and starttls is \"required\", so nothing was sent in clear text"
+            advice = "the server does not offer STARTTLS and starttls is \"required\", so nothing was sent in clear text"
         } else if error.code == Int(CURLE_PEER_FAILED_VERIFICATION.rawValue) {
-            message += "; the server's certificate is not trusted (set ca_file to your CA)"
+            advice = "the server's certificate is not trusted (set ca_file to your CA)"
         }
-        return error.isTransient ? .transient(message, retryAfter: nil) : .permanent(message)
+        let reason = FailureReason("cannot deliver to \(target)", quoting: error.description, limit: 300, advice: advice)
+        return error.isTransient ? .transient(reason, retryAfter: nil) : .permanent(reason)
     }
 }

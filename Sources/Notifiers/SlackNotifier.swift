@@ -77,15 +77,15 @@ public struct SlackNotifier: Notifier {
                                   connectTimeout: o.transport.connectTimeout, totalTimeout: o.transport.timeout,
                                   caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify)
         let target = "Slack webhook \(o.endpoint.redacted)"
-        let retrier = DeliveryRetrier(label: "slack \(o.name)", budget: o.transport.maxRetrySeconds, logger: logger,
+        let retrier = DeliveryRetrier(notifier: o.name, budget: o.transport.maxRetrySeconds, logger: logger,
                                       secrets: [o.url])
         try retrier.run {
             HTTPDelivery.attempt(request, target: target) { response in
                 switch response.status {
                 case 404, 410:
-                    return .permanent("\(target) answered HTTP \(response.status)\(HTTPDelivery.snippet(response)): the webhook was revoked or its channel removed; create a new incoming webhook and update \(o.url.origin)")
+                    return .permanent(HTTPDelivery.answered(response, target: target, advice: "the webhook was revoked or its channel removed; create a new incoming webhook and update \(o.url.origin)"))
                 case 403:
-                    return .permanent("\(target) answered HTTP 403\(HTTPDelivery.snippet(response)): the webhook may not post to its channel (archived channel or workspace restriction)")
+                    return .permanent(HTTPDelivery.answered(response, target: target, advice: "the webhook may not post to its channel (archived channel or workspace restriction)"))
                 default:
                     return nil
                 }

@@ -95,7 +95,7 @@ public struct WebhookNotifier: Notifier {
                                   body: try HTTPDelivery.json(WebhookDocument(batch: batch, notifier: o.name)),
                                   connectTimeout: o.transport.connectTimeout, totalTimeout: o.transport.timeout,
                                   caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify)
-        let retrier = DeliveryRetrier(label: "webhook \(o.name)", budget: o.transport.maxRetrySeconds, logger: logger,
+        let retrier = DeliveryRetrier(notifier: o.name, budget: o.transport.maxRetrySeconds, logger: logger,
                                       secrets: [o.url] + o.headers.map(\.value).filter { $0.origin != .inline })
         try retrier.run {
             HTTPDelivery.attempt(request, target: "webhook \(o.endpoint.redacted)")

@@ -105,13 +105,19 @@ extension OptionsReader {
         return value
     }
 
+    /// The largest secret file read (a token or a URL is far shorter).
+    static let maximumSecretFileSize = 64 * 1024
+
     private static func secretFromFile(_ file: String, path: String, context: PluginContext) throws -> String {
         guard !file.isEmpty else { throw ConfigError(path, "must not be empty") }
         let resolved = context.resolve(path: file)
-        guard let data = FileManager.default.contents(atPath: resolved) else {
-            throw ConfigError(path, "cannot read secret file \(UntrustedText.display(resolved)) (missing, unreadable or a folder)")
+        let bytes: [UInt8]
+        do {
+            bytes = try RegularFile.contents(of: resolved, limit: maximumSecretFileSize)
+        } catch {
+            throw ConfigError(path, "cannot read secret file \(UntrustedText.display(resolved)): \(error.reason)")
         }
-        guard var text = String(data: data, encoding: .utf8) else {
+        guard var text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigError(path, "secret file \(UntrustedText.display(resolved)) is not UTF-8 text")
         }
         while let last = text.unicodeScalars.last, last == "\n" || last == "\r" {

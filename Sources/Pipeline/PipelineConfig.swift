@@ -41,31 +41,47 @@ public struct PipelineConfig: Sendable {
         OptionSpec("$schema", .string, default: "none", "Ignored; lets editors find a JSON Schema."),
     ]
 
+    /// The largest config file read (a real one is a few kilobytes).
+    public static let maximumFileSize = 4 << 20
+
     /// Reads and validates a config file.
     public static func load(path: String, registry: Registry, environment: [String: String], logger: Logger,
                             consoleStream: PluginContext.ConsoleStream = .standardOutput) throws -> PipelineConfig {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes = try RegularFile.contents(of: path, limit: maximumFileSize)
         } catch {
-            throw ConfigError("$", "cannot read config file \(path): \(error.localizedDescription)")
+            throw ConfigError("$", "cannot read the config file: \(error.reason)")
         }
         let base = (URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path)
-        var config = try parse(data, registry: registry, baseDirectory: base, environment: environment,
+        var config = try parse(Data(bytes), registry: registry, baseDirectory: base, environment: environment,
                                logger: logger, consoleStream: consoleStream)
         config.configFile = StateOwner.realPath(path)
         return config
     }
 
-    /// Parses and validates config JSON.
+    /// Parses and validates config JSON. Every ``ConfigError`` it throws carries the line and column of its path
+    /// in `data` (for a key that is missing, of the object that lacks it).
     public static func parse(_ data: Data, registry: Registry, baseDirectory: String, environment: [String: String],
                              logger: Logger, consoleStream: PluginContext.ConsoleStream = .standardOutput) throws -> PipelineConfig {
-        let json: JSONValue
+        let bytes = Array(data)
+        let document: JSONReader.Document
         do {
-            json = try JSONValue.parse(data)
+            document = try JSONReader.read(bytes)
         } catch {
-            throw ConfigError("$", "not valid JSON: \(describeJSONError(error))")
+            throw ConfigError(error.path, error.message).located(at: error.offset, in: bytes)
         }
+        do {
+            return try build(document.value, registry: registry, baseDirectory: baseDirectory, environment: environment,
+                             logger: logger, consoleStream: consoleStream)
+        } catch let error as ConfigError where error.position == nil {
+            guard let offset = document.offset(of: error.path) else { throw error }
+            throw error.located(at: offset, in: bytes)
+        }
+    }
+
+    private static func build(_ json: JSONValue, registry: Registry, baseDirectory: String, environment: [String: String],
+                              logger: Logger, consoleStream: PluginContext.ConsoleStream) throws -> PipelineConfig {
         var reader = try OptionsReader(json, path: "$", specs: specs)
         _ = try reader.string("$schema")
 
@@ -209,17 +225,6 @@ public struct PipelineConfig: Sendable {
             }
             seen[name] = path
         }
-    }
-
-    private static func describeJSONError(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            if let underlying = context.underlyingError as NSError?,
-               let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String {
-                return detail
-            }
-            return context.debugDescription
-        }
-        return "\(error)"
     }
 
     private static func currentHostName() -> String {

@@ -226,4 +226,7 @@ public enum ExitCodes {
     public static let tempFail: Int32 = 75
     /// The config is invalid.
     public static let config: Int32 = 78
+    /// Standard output's reader went away while SIGPIPE was ignored (128 + SIGPIPE, what a shell reports for a
+    /// filter SIGPIPE ended).
+    public static let outputClosed: Int32 = 141
 }

@@ -128,7 +128,7 @@ public enum StateExportFormat {
         do {
             alert = try SQLiteStateStore.decoder.decode(Alert.self, from: Data(payload.utf8))
         } catch {
-            throw fail("alert.payload is not an alert as mvpipe stores it: \(error)")
+            throw fail("alert.payload is not an alert as mvpipe stores it: \((error as? DecodingError)?.plainDescription ?? "not readable")")
         }
         guard alert.id == id, alert.day.description == day, alert.user == user else {
             throw fail("alert.payload describes another alert (id \(alert.id), \(alert.day)) than its row (id \(id), \(day))")

@@ -75,30 +75,31 @@ struct BacktestCommand: ParsableCommand {
             return (mine, theirs, judged)
         }
         if json {
-            printJSON(mine: mine, theirs: theirs)
+            try printJSON(mine: mine, theirs: theirs)
         } else {
-            printText(mine: mine, theirs: theirs, judged: judged, first: first, last: last, statePath: config.statePath)
+            try printText(mine: mine, theirs: theirs, judged: judged, first: first, last: last, statePath: config.statePath)
         }
     }
 
-    private func printJSON(mine: [BacktestHit], theirs: [BacktestHit]?) {
+    private func printJSON(mine: [BacktestHit], theirs: [BacktestHit]?) throws(OutputError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        func emit(_ hit: BacktestHit, _ which: String?) {
+        func emit(_ hit: BacktestHit, _ which: String?) throws(OutputError) {
             var record = hit
             record.config = which
-            CLI.printOut(String(decoding: (try? encoder.encode(record)) ?? Data(), as: UTF8.self))
+            try CLI.printOut(String(decoding: (try? encoder.encode(record)) ?? Data(), as: UTF8.self))
         }
         guard let theirs else {
-            mine.forEach { emit($0, nil) }
+            for hit in mine { try emit(hit, nil) }
             return
         }
         let a = Set(mine.map(\.key)), b = Set(theirs.map(\.key))
-        for hit in mine { emit(hit, b.contains(hit.key) ? "both" : "config") }
-        for hit in theirs where !a.contains(hit.key) { emit(hit, "against") }
+        for hit in mine { try emit(hit, b.contains(hit.key) ? "both" : "config") }
+        for hit in theirs where !a.contains(hit.key) { try emit(hit, "against") }
     }
 
-    private func printText(mine: [BacktestHit], theirs: [BacktestHit]?, judged: Int, first: Day, last: Day, statePath: String) {
+    private func printText(mine: [BacktestHit], theirs: [BacktestHit]?, judged: Int, first: Day, last: Day,
+                           statePath: String) throws(OutputError) {
         var lines: [String] = []
         lines.append("backtest \(first) to \(last) on \(statePath): \(last.dayNumber - first.dayNumber + 1) days, \(judged) user-days judged")
         func summary(_ name: String, _ hits: [BacktestHit]) {
@@ -122,7 +123,7 @@ struct BacktestCommand: ParsableCommand {
         } else {
             list(mine)
         }
-        CLI.printOut(lines.joined(separator: "\n"))
+        try CLI.printOut(lines.joined(separator: "\n"))
     }
 }
 

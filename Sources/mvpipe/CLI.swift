@@ -10,7 +10,8 @@ enum CLI {
         do {
             return try body()
         } catch let error as ConfigError {
-            printError("config error in \(configFile ?? "config") at \(error.path): \(error.message)")
+            printError("config error in \(configFile ?? "config") at \(error.place): \(error.message)"
+                       + (error.excerpt.map { "\n" + $0 } ?? ""))
             throw ExitCode(ExitCodes.config)
         } catch let error as StateError {
             printError(error.description)
@@ -43,12 +44,12 @@ enum CLI {
 
     /// Writes `mvpipe: MESSAGE` to stderr.
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("mvpipe: \(message)\n".utf8))
+        StandardStreams.writeError("mvpipe: \(message)\n")
     }
 
-    /// Writes a line to stdout.
-    static func printOut(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    /// Writes a line to stdout; throws ``OutputError`` when stdout cannot take it (its reader went away).
+    static func printOut(_ line: String) throws(OutputError) {
+        try StandardStreams.writeOut(line + "\n")
     }
 
     /// Parses `--now` in the config's time zone, or returns the current time.

@@ -69,7 +69,7 @@ struct CheckCommand: ParsableCommand {
             }
         }
         lines.append("an alerted user alerts again the same day at \(AlertFormatter.format(config.realertFactor))× the count of the last alert; undelivered alerts are retried for \(config.pendingDays) days")
-        CLI.printOut(lines.joined(separator: "\n"))
+        try CLI.printOut(lines.joined(separator: "\n"))
         if let foreign {
             CLI.printError("config error in \(common.config) at \(me.refusal(ownedBy: foreign, statePath: config.statePath).description)")
             throw ExitCode(ExitCodes.config)

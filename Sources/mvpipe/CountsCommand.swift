@@ -20,8 +20,7 @@ struct CountsCommand: ParsableCommand {
     @Option(help: "Read the sources as if at this local time (YYYY-MM-DDTHH:MM[:SS]), e.g. to pin the year of year-less log lines.")
     var now: String?
 
-    @Option(help: "Seconds to wait for another run's lock before giving up with exit 75.")
-    var lockTimeout: Double = 10
+    @OptionGroup var lock: LockTimeoutOption
 
     func run() throws {
         let logger = common.makeLogger()
@@ -31,7 +30,7 @@ struct CountsCommand: ParsableCommand {
         let target = try day.map { try CLI.parseDay($0, option: "--day") } ?? today
         let (volumes, summary) = try CLI.guarded(configFile: common.config) {
             let store = try SQLiteStateStore(path: config.statePath)
-            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             try store.claim(for: config.stateOwner, statePath: config.statePath)
             let runner = PipelineRunner(config: config, store: store, logger: logger)
@@ -46,14 +45,14 @@ struct CountsCommand: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             for (user, volume) in rows {
                 let line = CountLine(user: user, day: target.description, messages: volume.messages, recipients: volume.recipients)
-                CLI.printOut(String(decoding: try encoder.encode(line), as: UTF8.self))
+                try CLI.printOut(String(decoding: try encoder.encode(line), as: UTF8.self))
             }
-            for problem in summary.problems { CLI.printOut(CLI.json(problem)) }
+            for problem in summary.problems { try CLI.printOut(CLI.json(problem)) }
         } else {
-            CLI.printOut("\(target): \(rows.count) users, \(rows.reduce(0) { $0 + $1.value.messages }) messages")
+            try CLI.printOut("\(target): \(rows.count) users, \(rows.reduce(0) { $0 + $1.value.messages }) messages")
             for (user, volume) in rows {
                 let recipients = volume.recipients.map { String($0) } ?? "-"
-                CLI.printOut(pad(String(volume.messages), 8) + " " + pad(recipients, 10) + "  " + UntrustedText.display(user))
+                try CLI.printOut(pad(String(volume.messages), 8) + " " + pad(recipients, 10) + "  " + UntrustedText.display(user))
             }
         }
         if !summary.failures.isEmpty { throw ExitCode(ExitCodes.noInput) }

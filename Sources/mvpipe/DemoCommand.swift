@@ -42,7 +42,7 @@ struct DemoCommand: ParsableCommand {
             """
         try Data(config.utf8).write(to: URL(fileURLWithPath: configPath))
 
-        CLI.printOut("""
+        try CLI.printOut("""
             mvpipe demo: an ASSP archive at \(archive)
               \(summary.senders) senders, \(summary.days) days up to today, \(summary.files) archived messages.
               Planted today: j.doe@example.org sends \(DemoArchive.spamToday) (usually ~25: a stolen password),
@@ -63,12 +63,12 @@ struct DemoCommand: ParsableCommand {
             let second = try runner.run(now: now.addingTimeInterval(60))
             return (first, second)
         }
-        CLI.printOut("""
+        try CLI.printOut("""
             Second run a minute later: \(outcome.1.raised.isEmpty ? "no new alerts (each user is reported once a day unless the count doubles)" : "\(outcome.1.raised.count) alert(s)").
             First run read \(outcome.0.collected.daysRead.values.reduce(0, +)) day folders; the second read \(outcome.1.collected.daysRead.values.reduce(0, +)) (finished days are final in the state).
             """)
         if keep || directory != nil {
-            CLI.printOut("Explore: mvpipe counts --config \(configPath)   |   mvpipe check --config \(configPath)")
+            try CLI.printOut("Explore: mvpipe counts --config \(configPath)   |   mvpipe check --config \(configPath)")
         }
         if outcome.0.exitCode != ExitCodes.ok { throw ExitCode(outcome.0.exitCode) }
     }

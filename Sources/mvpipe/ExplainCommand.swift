@@ -20,8 +20,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Judge as of this local time (YYYY-MM-DDTHH:MM) instead of now.")
     var now: String?
 
-    @Option(help: "Seconds to wait for another run's lock before giving up with exit 75.")
-    var lockTimeout: Double = 10
+    @OptionGroup var lock: LockTimeoutOption
 
     func run() throws {
         let logger = common.makeLogger()
@@ -32,7 +31,7 @@ struct ExplainCommand: ParsableCommand {
         let at = min(realNow, calendar.start(of: target.adding(days: 1)).addingTimeInterval(-1))
         let judgement: Judgement? = try CLI.guarded(configFile: common.config) {
             let store = try SQLiteStateStore(path: config.statePath)
-            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             try store.claim(for: config.stateOwner, statePath: config.statePath)
             _ = try PipelineRunner(config: config, store: store, logger: logger).collect(now: realNow, extraDays: [target])
@@ -44,7 +43,7 @@ struct ExplainCommand: ParsableCommand {
             CLI.printError("no data for \(UntrustedText.display(user))")
             throw ExitCode(ExitCodes.noInput)
         }
-        CLI.printOut(Self.render(judgement, config: config, at: at))
+        try CLI.printOut(Self.render(judgement, config: config, at: at))
     }
 
     /// The explanation as text.

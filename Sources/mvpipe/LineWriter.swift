@@ -2,7 +2,7 @@ import Foundation
 import Pipeline
 
 /// Writes lines to a file descriptor through a 64 KiB buffer; a failed write is a ``StateError``
-/// naming `target` (exit 74).
+/// naming `target` (exit 74), except that stdout's reader going away is ``OutputError/closed`` (a quiet end).
 final class LineWriter {
     private let fd: Int32
     private let target: String
@@ -28,6 +28,7 @@ final class LineWriter {
             let written = buffer[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
+                if errno == EPIPE && fd == STDOUT_FILENO { throw OutputError.closed }
                 throw StateError.unusable("cannot write the export to \(target): \(String(cString: strerror(errno)))")
             }
             offset += written

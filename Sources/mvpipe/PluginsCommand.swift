@@ -11,7 +11,7 @@ struct PluginsCommand: ParsableCommand {
     @Flag(help: "Print Markdown (the README's config reference is made with this).")
     var markdown = false
 
-    func run() {
+    func run() throws {
         var out: [String] = []
         func section(_ title: String, _ plugins: [(type: String, summary: String, specs: [OptionSpec])]) {
             out.append(markdown ? "### \(title)\n" : "\(title.uppercased()):")
@@ -36,6 +36,6 @@ struct PluginsCommand: ParsableCommand {
         section("Detectors", builtinRegistry.detectors.map { ($0.type, $0.summary, $0.optionSpecs) })
         section("Notifiers", builtinRegistry.notifiers.map { ($0.type, $0.summary, $0.optionSpecs) })
         if !markdown { out.append("Every entry also takes \"type\" (required) and \"name\" (default: the type).") }
-        CLI.printOut(out.joined(separator: "\n"))
+        try CLI.printOut(out.joined(separator: "\n"))
     }
 }

@@ -21,8 +21,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per alert raised on stdout (console notifier output goes to stderr).")
     var json = false
 
-    @Option(help: "Seconds to wait for another run's lock before giving up with exit 75.")
-    var lockTimeout: Double = 10
+    @OptionGroup var lock: LockTimeoutOption
 
     @Option(help: ArgumentHelp("After each run (also a failed one), atomically write node_exporter textfile metrics here (e.g. /var/lib/prometheus/node-exporter/mvpipe.prom); not with --dry-run.", valueName: "path"))
     var prometheusTextfile: String?
@@ -58,6 +57,8 @@ struct RunCommand: ParsableCommand {
         switch error {
         case let code as ExitCode: code.rawValue
         case is ValidationError: ExitCodes.usage
+        case OutputError.closed: ExitCodes.outputClosed
+        case is OutputError: ExitCodes.ioError
         default: 1
         }
     }
@@ -107,7 +108,7 @@ struct RunCommand: ParsableCommand {
             let opened: any StateStore = dryRun
                 ? try SQLiteStateStore.scratchCopy(of: config.statePath)
                 : try SQLiteStateStore(path: config.statePath)
-            let lock = dryRun ? nil : try opened.acquireRunLock(waiting: lockTimeout)
+            let lock = dryRun ? nil : try opened.acquireRunLock(waiting: self.lock.seconds)
             defer { lock?.release() }
             try opened.claim(for: config.stateOwner, statePath: config.statePath)
             store = opened
@@ -115,12 +116,12 @@ struct RunCommand: ParsableCommand {
                 .run(now: now, dryRun: dryRun, progress: &progress)
         }
         if json {
-            for alert in outcome.raised { CLI.printOut(CLI.json(alert)) }
-            for problem in outcome.collected.problems { CLI.printOut(CLI.json(problem)) }
+            for alert in outcome.raised { try CLI.printOut(CLI.json(alert)) }
+            for problem in outcome.collected.problems { try CLI.printOut(CLI.json(problem)) }
         } else if dryRun && !outcome.raised.isEmpty {
             let batch = AlertBatch(host: config.hostName, alerts: outcome.raised, calendar: config.calendar)
-            CLI.printOut("dry run: would alert (nobody was notified, nothing was written)\n")
-            CLI.printOut(AlertFormatter.body(batch))
+            try CLI.printOut("dry run: would alert (nobody was notified, nothing was written)\n")
+            try CLI.printOut(AlertFormatter.body(batch))
         }
         if outcome.pendingCount > 0 {
             let names = outcome.deliveries.filter { $0.value.pending > 0 }.keys.sorted().joined(separator: ", ")

@@ -12,6 +12,6 @@ struct SchemaCommand: ParsableCommand {
     func run() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        CLI.printOut(String(decoding: try encoder.encode(ConfigSchema.make(builtinRegistry)), as: UTF8.self))
+        try CLI.printOut(String(decoding: try encoder.encode(ConfigSchema.make(builtinRegistry)), as: UTF8.self))
     }
 }

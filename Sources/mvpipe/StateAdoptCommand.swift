@@ -18,8 +18,7 @@ struct StateAdoptCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Seconds to wait for a run's lock before giving up with exit 75.")
-    var lockTimeout: Double = 10
+    @OptionGroup var lock: LockTimeoutOption
 
     func run() throws {
         let logger = common.makeLogger()
@@ -27,7 +26,7 @@ struct StateAdoptCommand: ParsableCommand {
         let owner = config.stateOwner
         let previous = try CLI.guarded(configFile: common.config) {
             let store = try SQLiteStateStore(path: config.statePath, create: false)
-            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             let previous = try store.owner()
             guard try store.recordOwner(owner, ifCurrent: previous) else {
@@ -37,11 +36,11 @@ struct StateAdoptCommand: ParsableCommand {
         }
         switch previous {
         case owner:
-            CLI.printOut("\(config.statePath) already belongs to \(owner)")
+            try CLI.printOut("\(config.statePath) already belongs to \(owner)")
         case let previous?:
-            CLI.printOut("\(config.statePath) now belongs to \(owner); it belonged to \(previous)")
+            try CLI.printOut("\(config.statePath) now belongs to \(owner); it belonged to \(previous)")
         case nil:
-            CLI.printOut("\(config.statePath) now belongs to \(owner) (no owner was recorded)")
+            try CLI.printOut("\(config.statePath) now belongs to \(owner) (no owner was recorded)")
         }
     }
 }

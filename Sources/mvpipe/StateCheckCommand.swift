@@ -22,8 +22,7 @@ struct StateCheckCommand: ParsableCommand {
     @Option(help: "Judge the retry window as if at this local time (YYYY-MM-DDTHH:MM).")
     var now: String?
 
-    @Option(help: "Seconds to wait for a run's lock before giving up with exit 75.")
-    var lockTimeout: Double = 10
+    @OptionGroup var lock: LockTimeoutOption
 
     func run() throws {
         let logger = common.makeLogger()
@@ -33,7 +32,7 @@ struct StateCheckCommand: ParsableCommand {
                                                   retryFrom: today.adding(days: -config.pendingDays))
         let (report, owner) = try CLI.guarded {
             let store = try SQLiteStateStore(readingOnly: config.statePath)
-            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             return (try store.check(expectations), try? store.owner())
         }
@@ -46,7 +45,7 @@ struct StateCheckCommand: ParsableCommand {
         lines += report.warnings.map { "warning: \($0)" }
         lines += report.problems.map { "problem: \($0)" }
         lines.append(report.isHealthy ? "state is fine" : "state is damaged: \(report.problems.count) problem(s)")
-        CLI.printOut(lines.joined(separator: "\n"))
+        try CLI.printOut(lines.joined(separator: "\n"))
         if !report.isHealthy {
             CLI.printError("state check found \(report.problems.count) problem(s) in \(config.statePath); restore it from a backup, or `mvpipe state export` what is readable and import it into a new file")
             throw ExitCode(ExitCodes.ioError)

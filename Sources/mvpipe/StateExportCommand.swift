@@ -21,8 +21,7 @@ struct StateExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
 
-    @Option(help: "Seconds to wait for a run's lock before giving up with exit 75.")
-    var lockTimeout: Double = 10
+    @OptionGroup var lock: LockTimeoutOption
 
     func run() throws {
         let logger = common.makeLogger()
@@ -30,7 +29,7 @@ struct StateExportCommand: ParsableCommand {
         let target = output == "-" ? nil : output
         let counts = try CLI.guarded {
             let store = try SQLiteStateStore(path: config.statePath, create: false)
-            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             guard let target else {
                 let writer = LineWriter(fd: STDOUT_FILENO, target: "standard output")
@@ -58,7 +57,7 @@ struct StateExportCommand: ParsableCommand {
             }
         }
         if let target {
-            CLI.printOut("exported \(StateCommandFormat.rows(counts)) from \(config.statePath) to \(target)")
+            try CLI.printOut("exported \(StateCommandFormat.rows(counts)) from \(config.statePath) to \(target)")
         }
     }
 }

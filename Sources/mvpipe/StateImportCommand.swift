@@ -24,8 +24,7 @@ struct StateImportCommand: ParsableCommand {
     @Flag(help: "Discard what the state holds and import in its place.")
     var replace = false
 
-    @Option(help: "Seconds to wait for a run's lock before giving up with exit 75.")
-    var lockTimeout: Double = 10
+    @OptionGroup var lock: LockTimeoutOption
 
     func run() throws {
         let logger = common.makeLogger()
@@ -44,7 +43,7 @@ struct StateImportCommand: ParsableCommand {
         }
         let counts = try CLI.guarded(configFile: common.config) {
             let store = try SQLiteStateStore(path: config.statePath, create: true)
-            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             // The imported state belongs to this config; --replace takes it over from another one.
             let previous = try store.owner()
@@ -54,7 +53,7 @@ struct StateImportCommand: ParsableCommand {
             return counts
         }
         let from = summary.schemaVersion == SQLiteStateStore.schemaVersion ? "" : " (exported at schema \(summary.schemaVersion))"
-        CLI.printOut("imported \(StateCommandFormat.rows(counts)) into \(config.statePath)\(from)")
+        try CLI.printOut("imported \(StateCommandFormat.rows(counts)) into \(config.statePath)\(from)")
     }
 
     /// Copies standard input to a private temporary file and returns its path.

@@ -31,8 +31,7 @@ struct StatePruneCommand: ParsableCommand {
     @Option(help: "Prune as if at this local time (YYYY-MM-DDTHH:MM).")
     var now: String?
 
-    @Option(help: "Seconds to wait for a run's lock before giving up with exit 75.")
-    var lockTimeout: Double = 10
+    @OptionGroup var lock: LockTimeoutOption
 
     func run() throws {
         let logger = common.makeLogger()
@@ -53,7 +52,7 @@ struct StatePruneCommand: ParsableCommand {
                              retryFrom: today.adding(days: -config.pendingDays))
         let report = try CLI.guarded(configFile: common.config) {
             let store = try SQLiteStateStore(path: config.statePath, create: false)
-            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             if dryRun {
                 try store.requireOwner(config.stateOwner, statePath: config.statePath)
@@ -73,7 +72,7 @@ struct StatePruneCommand: ParsableCommand {
         row(report.expiredAlerts, "undelivered alerts past the \(config.pendingDays)-day retry window")
         row(report.deliveries, "delivery records of those alerts")
         lines.append("kept: \(report.keptPendingAlerts) older undelivered alert(s) still being retried; every source checkpoint")
-        CLI.printOut(lines.joined(separator: "\n"))
+        try CLI.printOut(lines.joined(separator: "\n"))
     }
 
     private func pad(_ n: Int) -> String {

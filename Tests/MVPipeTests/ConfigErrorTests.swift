@@ -93,8 +93,9 @@ import Testing
     }
 
     @Test func brokenJSON() throws {
-        try check({ _ in }, raw: "{ \"sources\": [ }", expect: ["at $: not valid JSON"])
-        try check({ _ in }, raw: "[]", expect: ["at $: expected an object, found an array"])
+        try check({ _ in }, raw: "{ \"sources\": [ }",
+                  expect: ["at $.sources[0] (line 1, column 16): expected a value", "found '}'"])
+        try check({ _ in }, raw: "[]", expect: ["at $ (line 1, column 1): expected an object, found an array"])
     }
 
     @Test func usageErrorsExit64() throws {

@@ -27,6 +27,13 @@ Scripting (per path, consumed in order, then the built-in default applies):
   --delay SECONDS        sleep this long before answering every non-control
                          request that has no script (after logging it): a
                          slow receiver, so a test can kill a client mid-request.
+  --echo PREFIX=STATUS   (repeatable) answer every unscripted request whose
+                         path starts with PREFIX with STATUS and an HTML error
+                         page that quotes the request back, as Apache, nginx
+                         and Express do: the request target raw and
+                         percent-decoded (HTML-escaped), inside a <script>, a
+                         <style> and an attribute too, and the request headers
+                         (a cut at 200 characters of text lands among them).
 
 Built-in defaults:
   POST /slack/ok                 200 "ok"
@@ -46,6 +53,7 @@ Built-in defaults:
 
 import argparse
 import base64
+import html
 import json
 import os
 import re
@@ -60,6 +68,7 @@ STATE = {"scripts": {}, "events": {}, "seen": {}, "counter": 0}
 LOG_PATH = None
 TOKEN = "TOKEN"
 DELAY = 0.0
+ECHO = []  # (prefix, status)
 
 MATRIX_SEND = re.compile(r"^/_matrix/client/v3/rooms/([^/]+)/send/m\.room\.message/([^/]+)$")
 
@@ -161,7 +170,32 @@ class Handler(BaseHTTPRequestHandler):
                                 scripted.get("body", ""))
         if DELAY:
             time.sleep(DELAY)
+        for prefix, status in ECHO:
+            if path.startswith(prefix):
+                return self.echo(status)
         return self.default(path)
+
+    def echo(self, status):
+        """An HTML error page that quotes the request (target, decoded path, headers) back."""
+        target = self.path
+        decoded = urllib.parse.unquote(target)
+        reason = self.responses.get(status, ("Error",))[0]
+        esc = html.escape
+        headers = "\n".join("%s: %s" % (k, v) for k, v in self.headers.items())
+        padding = "The server could not complete the request. " * 5
+        body = (
+            '<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n'
+            "<html><head><title>%d %s</title>\n" % (status, esc(reason))
+            + "<style>/* %s */ body { font-family: sans-serif }</style>\n" % esc(target)
+            + '<script>var requested = "%s";</script></head>\n' % target.replace('"', "")
+            + "<body><h1>%s</h1>\n" % esc(reason)
+            + "<p>The requested URL %s was not found on this server.</p>\n" % esc(decoded)
+            + "<p>Request headers:</p><pre>%s</pre>\n" % esc(headers)
+            + "<p>%s</p>\n" % padding
+            + '<pre>Cannot %s <a href="%s">%s</a></pre>\n' % (esc(self.command), esc(target), esc(target))
+            + "<hr><address>Apache/2.4.57 (Debian) Server at 127.0.0.1</address>\n</body></html>\n"
+        )
+        return self.respond(status, {"Content-Type": "text/html; charset=iso-8859-1"}, body)
 
     def control(self, path, body):
         if path == "/_control/script" and self.command == "POST":
@@ -222,7 +256,7 @@ def watch_stdin():
 
 
 def main():
-    global LOG_PATH, TOKEN, DELAY
+    global LOG_PATH, TOKEN, DELAY, ECHO
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--log")
@@ -230,10 +264,14 @@ def main():
     ap.add_argument("--script")
     ap.add_argument("--delay", type=float, default=0.0)
     ap.add_argument("--no-stdin-watch", action="store_true")
+    ap.add_argument("--echo", action="append", default=[])
     args = ap.parse_args()
     LOG_PATH = args.log
     TOKEN = args.token
     DELAY = args.delay
+    for spec in args.echo:
+        prefix, status = spec.rsplit("=", 1)
+        ECHO.append((prefix, int(status)))
     scripts = []
     if args.script:
         with open(args.script) as f:

@@ -137,9 +137,13 @@ final class CurlEasy {
 
     /// Runs the transfer (blocking). On failure throws a ``CurlError`` with
     /// the error buffer text and the protocol reply code, if any.
+    ///
+    /// SIGPIPE is blocked on this thread meanwhile (``BrokenPipe``): libcurl sends with MSG_NOSIGNAL where it
+    /// can, and a peer that resets a connection in a corner case it cannot cover must fail the transfer, not end
+    /// mvpipe (`CURLOPT_NOSIGNAL` keeps libcurl from changing the process-wide disposition itself).
     func perform() throws(CurlError) {
         errorBuffer[0] = 0
-        let rc = curl_easy_perform(handle)
+        let rc = BrokenPipe.withSignalBlocked { curl_easy_perform(handle) }
         guard rc == CURLE_OK else {
             var detail = String(cString: errorBuffer)
             if bodyOverflow && detail.isEmpty { detail = "response body exceeds \(maxBodyBytes) bytes" }

@@ -21,23 +21,28 @@ enum HTTPDelivery {
     /// The status rules.
     static func classify(_ response: HTTPResponse, target: String) -> AttemptResult {
         let status = response.status
-        let detail = "\(target) answered HTTP \(status)\(snippet(response))"
         switch status {
         case 200..<300:
             return .delivered
         case 300..<400:
-            return .permanent("\(detail); redirects are not followed, configure the final URL")
+            return .permanent(answered(response, target: target, advice: "redirects are not followed, configure the final URL"))
         case 408, 425, 429, 500..<600:
-            return .transient(detail, retryAfter: retryAfter(response))
+            return .transient(answered(response, target: target), retryAfter: retryAfter(response))
         default:
-            return .permanent(detail)
+            return .permanent(answered(response, target: target))
         }
+    }
+
+    /// "TARGET answered HTTP STATUS", quoting the body (shown only through the retrier's ``Redactor``).
+    static func answered(_ response: HTTPResponse, target: String, advice: String? = nil) -> FailureReason {
+        FailureReason("\(target) answered HTTP \(response.status)", quoting: ServerText.plain(body: response.body),
+                      advice: advice)
     }
 
     /// A libcurl failure as an attempt result.
     static func transportFailure(_ error: CurlError, target: String) -> AttemptResult {
-        let message = "cannot deliver to \(target): \(UntrustedText.display(error.description, limit: 300))"
-        return error.isTransient ? .transient(message, retryAfter: nil) : .permanent(message)
+        let reason = FailureReason("cannot deliver to \(target)", quoting: error.description, limit: 300)
+        return error.isTransient ? .transient(reason, retryAfter: nil) : .permanent(reason)
     }
 
     /// `Retry-After` in seconds: a number of seconds or an HTTP date; `nil` when absent or unreadable.
@@ -54,12 +59,6 @@ enum HTTPDelivery {
         return max(0, date.timeIntervalSince(now))
     }
 
-    /// `: <start of the body>` for messages, control characters made visible, or "".
-    static func snippet(_ response: HTTPResponse) -> String {
-        let text = response.bodyString.trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? "" : ": " + UntrustedText.display(text, limit: 200)
-    }
-
     /// The JSON headers every JSON POST/PUT carries.
     static let jsonHeaders: [(name: String, value: String)] = [
         ("Content-Type", "application/json; charset=utf-8"),
@@ -73,7 +72,7 @@ enum HTTPDelivery {
         do {
             return Array(try encoder.encode(value))
         } catch {
-            throw NotifierError("cannot encode the message as JSON: \(error)", transient: false)
+            throw NotifierError("cannot encode the message as JSON (a value JSON cannot hold, such as NaN)", transient: false)
         }
     }
 }

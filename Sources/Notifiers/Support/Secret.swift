@@ -18,14 +18,4 @@ struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringCo
     var description: String { "[redacted]" }
     var debugDescription: String { "[redacted]" }
     var customMirror: Mirror { Mirror(self, children: ["origin": origin.description]) }
-
-    /// `text` with every occurrence of each secret's value replaced by `[redacted]`
-    /// (a last line of defence for messages that quote a server or libcurl).
-    static func scrub(_ text: String, _ secrets: [Secret]) -> String {
-        var out = text
-        for secret in secrets where secret.reveal.count >= 4 {
-            out = out.replacingOccurrences(of: secret.reveal, with: "[redacted]")
-        }
-        return out
-    }
 }

@@ -58,7 +58,7 @@ struct SecretOptionsTests {
         var dumped = ""
         dump(secret, to: &dumped)
         #expect(!dumped.contains("top-secret-value"))
-        #expect(Secret.scrub("error at top-secret-value/x", [secret]) == "error at [redacted]/x")
+        #expect(Redactor([secret]).scrub("error at top-secret-value/x") == "error at [redacted]/x")
     }
 
     @Test func sha256MatchesKnownVectors() {

@@ -2,20 +2,28 @@ import Foundation
 
 /// A stand-in for the system logger: a Unix datagram socket at /dev/log that keeps what arrives.
 ///
-/// Only made where no syslog daemon owns /dev/log (CI containers), and removed again afterwards.
+/// Only made where no syslog daemon owns /dev/log (CI containers), and removed again afterwards. There is one
+/// /dev/log, so tests in different suites take turns: a sink is held by one test at a time.
 final class SyslogSink {
     static let path = "/dev/log"
 
-    /// Whether a sink can be made here: nothing at /dev/log yet, and permission to create it.
-    static var available: Bool {
-        !FileManager.default.fileExists(atPath: path) && access("/dev", W_OK) == 0
-    }
+    /// Whether a sink can be made here: nothing at /dev/log when the tests first asked, and permission to create
+    /// it (decided once, so a sink another test holds does not make the answer change).
+    static let available: Bool = !FileManager.default.fileExists(atPath: path) && access("/dev", W_OK) == 0
+
+    /// Held from `init` to `deinit`: one sink at a time in this process.
+    private static let turn = DispatchSemaphore(value: 1)
 
     private let fd: Int32
 
     init() throws {
+        _ = Self.available
+        Self.turn.wait()
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw SetupError("socket() failed") }
+        guard fd >= 0 else {
+            Self.turn.signal()
+            throw SetupError("socket() failed")
+        }
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &addr.sun_path) { buffer in
@@ -28,6 +36,7 @@ final class SyslogSink {
         }
         guard bound == 0 else {
             close(fd)
+            Self.turn.signal()
             throw SetupError("cannot bind \(Self.path): \(String(cString: strerror(errno)))")
         }
         chmod(Self.path, 0o666)
@@ -49,5 +58,6 @@ final class SyslogSink {
     deinit {
         close(fd)
         unlink(Self.path)
+        Self.turn.signal()
     }
 }
