@@ -49,22 +49,7 @@ SIZE=$(stat -L -c %s "$LOG")
 echo "== log: $LOG, $(numfmt --to=iec "$SIZE"), $(wc -l < "$LOG") lines"
 cat "$LOG" > /dev/null
 
-# Wall-clock and CPU seconds (user + system, of the whole pipeline for the shell ones); the ratios use CPU
-# seconds, fairer on a machine shared with other work.
-declare -A SECONDS_OF
-declare -A CPU_OF
-declare -A RSS_OF
-measure() { # name, command...
-    local name="$1"; shift
-    local out="$WORK/time-$name.txt"
-    /usr/bin/time -f "%e %U %S %M" -o "$out" "$@" > "$WORK/out-$name.txt" 2> "$WORK/err-$name.txt" || {
-        echo "   $name failed: $(tail -n 3 "$WORK/err-$name.txt")"; return 0; }
-    read -r secs user sys rss < <(tail -n 1 "$out")
-    SECONDS_OF[$name]=$secs
-    CPU_OF[$name]=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-    RSS_OF[$name]=$rss
-    printf "   %-10s %8.2f s wall %8.2f s CPU   peak RSS %7d KB\n" "$name" "$secs" "${CPU_OF[$name]}" "$rss"
-}
+. "$HERE/measure.sh"
 
 echo "== timing"
 measure wc wc -l "$LOG"
@@ -94,7 +79,6 @@ sys.exit(0 if ok else 1)
 PY
 
 echo "== ratios of CPU seconds (lower is faster)"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 M=${CPU_OF[mvpipe]:-0}
 printf "   mvpipe / wc          %s\n" "$(ratio "$M" "${CPU_OF[wc]:-0}")"
 printf "   mvpipe / awk         %s\n" "$(ratio "$M" "${CPU_OF[awk]:-0}")"

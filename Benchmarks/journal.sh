@@ -43,22 +43,7 @@ fi
 echo "== journal: $DIR, $(ls "$DIR" | wc -l) files, $(du -sh "$DIR" | cut -f1), $(journalctl -D "$DIR" -q | wc -l) entries"
 cat "$DIR"/*.journal > /dev/null
 
-# Wall-clock and CPU seconds (user + system, of the whole pipeline for the shell ones); the ratios use CPU
-# seconds, fairer on a machine shared with other work.
-declare -A SECONDS_OF
-declare -A CPU_OF
-declare -A RSS_OF
-measure() { # name, command...
-    local name="$1"; shift
-    local out="$WORK/time-$name.txt"
-    /usr/bin/time -f "%e %U %S %M" -o "$out" "$@" > "$WORK/out-$name.txt" 2> "$WORK/err-$name.txt" || {
-        echo "   $name failed: $(tail -n 3 "$WORK/err-$name.txt")"; return 0; }
-    read -r secs user sys rss < <(tail -n 1 "$out")
-    SECONDS_OF[$name]=$secs
-    CPU_OF[$name]=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-    RSS_OF[$name]=$rss
-    printf "   %-10s %8.2f s wall %8.2f s CPU   peak RSS %7d KB\n" "$name" "$secs" "${CPU_OF[$name]}" "$rss"
-}
+. "$HERE/measure.sh"
 
 echo "== timing"
 measure grep sh -c "journalctl -D '$DIR' -q | grep -c sasl_username="
@@ -85,7 +70,6 @@ sys.exit(0 if ok else 1)
 PY
 
 echo "== ratios of CPU seconds (lower is faster)"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 M=${CPU_OF[mvpipe]:-0}
 printf "   journalctl|grep / mvpipe     %s\n" "$(ratio "${CPU_OF[grep]:-0}" "$M")"
 printf "   journalctl -u|grep / mvpipe  %s\n" "$(ratio "${CPU_OF[unitgrep]:-0}" "$M")"

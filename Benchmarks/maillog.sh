@@ -46,22 +46,7 @@ YEAR=$(date +%Y); MONTH=$((10#$(date +%m)))
 if [ $((11 - MONTH)) -gt 1 ]; then YEAR=$((YEAR - 1)); fi
 DAY="$YEAR-11-29"
 
-# Wall-clock seconds, and CPU seconds (user + system): on a machine shared with other work the CPU time is the
-# fairer comparison (one core each; the ratios below use it, the wall-clock figures are shown beside).
-declare -A SECONDS_OF
-declare -A CPU_OF
-declare -A RSS_OF
-measure() { # name, command...
-    local name="$1"; shift
-    local out="$WORK/time-$name.txt"
-    /usr/bin/time -f "%e %U %S %M" -o "$out" "$@" > "$WORK/out-$name.txt" 2> "$WORK/err-$name.txt" || {
-        echo "   $name failed: $(tail -n 3 "$WORK/err-$name.txt")"; return 0; }
-    read -r secs user sys rss < <(tail -n 1 "$out")
-    SECONDS_OF[$name]=$secs
-    CPU_OF[$name]=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-    RSS_OF[$name]=$rss
-    printf "   %-10s %8.2f s wall %8.2f s CPU   peak RSS %7d KB\n" "$name" "$secs" "${CPU_OF[$name]}" "$rss"
-}
+. "$HERE/measure.sh"
 
 echo "== timing"
 measure wc wc -l "$LOG"
@@ -106,7 +91,6 @@ sys.exit(0 if ok else 1)
 PY
 
 echo "== ratios of CPU seconds (lower is faster; wall-clock ratios in parentheses)"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 M=${SECONDS_OF[mvpipe]:-0}
 C=${CPU_OF[mvpipe]:-0}
 printf "   mvpipe / wc        %s (%s)\n" "$(ratio "$C" "${CPU_OF[wc]:-0}")" "$(ratio "$M" "${SECONDS_OF[wc]:-0}")"

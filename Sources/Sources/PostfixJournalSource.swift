@@ -21,23 +21,14 @@ public struct PostfixJournalSource: Source {
 
         public static let specs: [OptionSpec] = [
             OptionSpec("directory", .string, default: "none", "A folder of journal files (a copied or remote journal) instead of the local system journal."),
-            OptionSpec("identity", .string, default: "\"sasl_username\"", "Whom a message is charged to: \"sasl_username\" (the SASL login; mail without one does not count), \"sender\" (qmgr's from= address; bounces do not count) or \"client_ip\"."),
-            OptionSpec("lowercase", .boolean, default: "true", "Lower-case identities (ASCII letters) so Bob@x and bob@x are one user."),
-            OptionSpec("max_in_flight", .integer, default: "100000", "The most queue IDs remembered while waiting for their qmgr line (older ones are forgotten first)."),
-        ]
+        ] + PostfixIdentity.countingSpecs
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
             if let directory = try reader.string("directory") {
                 guard !directory.isEmpty else { throw ConfigError(reader.path(of: "directory"), "must not be empty") }
                 self.directory = context.resolve(path: directory)
             }
-            let name = try reader.string("identity") ?? PostfixIdentity.saslUsername.rawValue
-            guard let identity = PostfixIdentity(rawValue: name) else {
-                throw ConfigError(reader.path(of: "identity"), "expected one of \(PostfixIdentity.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")); found '\(name)'")
-            }
-            self.identity = identity
-            lowercase = try reader.boolean("lowercase", default: true)
-            maxInFlight = try reader.integer("max_in_flight", default: 100_000, in: 1_000...10_000_000)
+            (identity, lowercase, maxInFlight) = try PostfixIdentity.readCounting(&reader)
         }
     }
 

@@ -26,9 +26,7 @@ struct JournalCheckpoint: Equatable {
     /// Decodes a checkpoint; throws ``CheckpointReader/Failure`` for damaged bytes or another kind.
     init(decoding bytes: [UInt8], kind: String) throws {
         var reader = CheckpointReader(bytes)
-        guard try reader.raw(4) == Self.magic, try reader.unsigned() == Self.version,
-              String(decoding: try reader.bytes(max: 64), as: UTF8.self) == kind
-        else { throw CheckpointReader.Failure() }
+        try reader.header(magic: Self.magic, version: Self.version, kind: kind)
         self.kind = kind
         cursor = String(decoding: try reader.bytes(max: 4096), as: UTF8.self)
         realtime = try reader.unsigned()
@@ -39,9 +37,7 @@ struct JournalCheckpoint: Equatable {
     /// The bytes to store.
     func encoded() -> [UInt8] {
         var writer = CheckpointWriter()
-        writer.append(raw: Self.magic)
-        writer.append(Self.version)
-        writer.append(bytes: Array(kind.utf8))
+        writer.appendHeader(magic: Self.magic, version: Self.version, kind: kind)
         writer.append(bytes: Array(cursor.utf8))
         writer.append(realtime)
         writer.append(bytes: state)

@@ -41,19 +41,9 @@ extension MaillogTracker {
         } catch let error as SystemJournal.Failure {
             throw SourceError("cannot read \(where_): \(error)")
         }
-        evict()
-        var state = CheckpointWriter()
-        encodeState(to: &state)
-        let checkpoint = JournalCheckpoint(kind: kind, cursor: reader.cursor, realtime: reader.realtime, state: state.bytes)
-        let found = countThisRun ? takeReport() : (counts: [:], buckets: [:])
-        var report = VolumeReport(
-            mode: .increment,
-            counts: found.counts,
-            checkpoint: checkpoint.encoded(),
-            buckets: found.buckets,
-            skipped: reader.skipped,
-            notes: reader.notes + notes + self.notes)
-        report.linesRead = reader.linesRead
-        return report
+        return finishReport(countThisRun: countThisRun, skipped: reader.skipped, notes: reader.notes + notes,
+                            linesRead: reader.linesRead) {
+            JournalCheckpoint(kind: kind, cursor: reader.cursor, realtime: reader.realtime, state: $0).encoded()
+        }
     }
 }

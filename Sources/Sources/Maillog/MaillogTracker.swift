@@ -61,19 +61,24 @@ extension MaillogTracker {
             let seen = request.calendar.day(of: Date(timeIntervalSince1970: TimeInterval(last)))
             throw SourceError("no file matches \(paths.joined(separator: ", ")) any more, but \(cursors.count) file(s) matched and were read before (the last on \(seen)). Is the log folder mounted and readable by the account mvpipe runs as, or did the logs move (then update \"paths\")? Nothing was stored for this source on this run; once the files are back it reads on from where it stopped")
         }
+        return finishReport(countThisRun: countThisRun, skipped: reader.skipped, notes: reader.notes + notes,
+                            linesRead: reader.linesRead) {
+            MaillogCheckpoint(kind: kind, cursors: reader.cursors, state: $0).encoded()
+        }
+    }
+
+    /// Ages the state, saves it into the checkpoint `checkpoint` makes of it, and reports the run's counts (none when
+    /// `countThisRun` is false: the saved positions could not be trusted).
+    mutating func finishReport(countThisRun: Bool, skipped: Int, notes: [String], linesRead: Int,
+                               checkpoint: ([UInt8]) -> [UInt8]) -> VolumeReport {
         evict()
         var state = CheckpointWriter()
         encodeState(to: &state)
-        let checkpoint = MaillogCheckpoint(kind: kind, cursors: reader.cursors, state: state.bytes)
+        let saved = checkpoint(state.bytes)
         let found = countThisRun ? takeReport() : (counts: [:], buckets: [:])
-        var report = VolumeReport(
-            mode: .increment,
-            counts: found.counts,
-            checkpoint: checkpoint.encoded(),
-            buckets: found.buckets,
-            skipped: reader.skipped,
-            notes: reader.notes + notes + self.notes)
-        report.linesRead = reader.linesRead
+        var report = VolumeReport(mode: .increment, counts: found.counts, checkpoint: saved, buckets: found.buckets,
+                                  skipped: skipped, notes: notes + self.notes)
+        report.linesRead = linesRead
         return report
     }
 }
