@@ -20,3 +20,11 @@ extension ConfigOption where Value == String {
         required(name, summary).nonEmpty().map { path, site in site.resolve(path: path) }
     }
 }
+
+extension ConfigOption where Value == String? {
+    /// An optional file or folder path, resolved against the config file's folder; `nil` when absent (`absent`
+    /// says what happens then, e.g. "the system CA store").
+    public static func path(_ name: String, absent: String, _ summary: String) -> ConfigOption {
+        optional(name, absent: absent, summary).nonEmpty().map { path, site in path.map { site.resolve(path: $0) } }
+    }
+}

@@ -18,15 +18,12 @@ struct TransportSettings: Sendable {
     /// Where retries are logged.
     var logger: Logger
 
-    static let caFile = ConfigOption<String?>.optional("ca_file", absent: "the system CA store", "PEM file of CA certificates to verify the server with (relative paths: from the config file's folder).")
-        .nonEmpty()
-        .map { file, site -> String? in
-            guard let file else { return nil }
-            let resolved = site.resolve(path: file)
-            guard FileManagerProbe.isReadableFile(resolved) else {
-                throw OptionError("cannot read CA file \(UntrustedText.display(resolved))")
+    static let caFile = ConfigOption<String?>.path("ca_file", absent: "the system CA store", "PEM file of CA certificates to verify the server with (relative paths: from the config file's folder).")
+        .map { file, _ in
+            if let file, !FileManagerProbe.isReadableFile(file) {
+                throw OptionError("cannot read CA file \(UntrustedText.display(file))")
             }
-            return resolved
+            return file
         }
     static let insecureSkipVerify = ConfigOption("insecure_skip_verify", default: false, "Do not verify the server's certificate (lab setups only; logged as a warning on every run).")
     static let timeout = ConfigOption("timeout", default: 30.0, in: 0.1...3600, "Seconds one attempt may take, connecting included.")
