@@ -18,22 +18,18 @@ public struct PostfixLogSource: Source {
         /// The most queue IDs remembered between lines and runs.
         public var maxInFlight: Int
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("paths", .stringList, default: nil, "Log files or glob patterns, e.g. [\"/var/log/mail.log\", \"/var/log/mail.log.1\", \"/var/log/mail.log.*.gz\"]; rotated and .gz files are recognised by content."),
-            OptionSpec("identity", .string, default: "\"sasl_username\"", "Whom a message is charged to: \"sasl_username\" (the SASL login; mail without one does not count), \"sender\" (qmgr's from= address; bounces do not count) or \"client_ip\"."),
-            OptionSpec("lowercase", .boolean, default: "true", "Lower-case identities (ASCII letters) so Bob@x and bob@x are one user."),
-            OptionSpec("max_in_flight", .integer, default: "100000", "The most queue IDs remembered while waiting for their qmgr line (older ones are forgotten first)."),
-        ]
+        static let paths = ConfigOption<[String]>.paths("paths", "Log files or glob patterns, e.g. [\"/var/log/mail.log\", \"/var/log/mail.log.1\", \"/var/log/mail.log.*.gz\"]; rotated and .gz files are recognised by content.")
+        static let identity = ConfigOption("identity", default: PostfixIdentity.saslUsername, "Whom a message is charged to: \"sasl_username\" (the SASL login; mail without one does not count), \"sender\" (qmgr's from= address; bounces do not count) or \"client_ip\".")
+        static let lowercase = ConfigOption("lowercase", default: true, "Lower-case identities (ASCII letters) so Bob@x and bob@x are one user.")
+        static let maxInFlight = ConfigOption("max_in_flight", default: 100_000, in: 1_000...10_000_000, "The most queue IDs remembered while waiting for their qmgr line (older ones are forgotten first).")
+
+        public static let specs = OptionSpec.list(paths, identity, lowercase, maxInFlight)
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            paths = try reader.requiredPaths("paths", context: context)
-            let name = try reader.string("identity") ?? PostfixIdentity.saslUsername.rawValue
-            guard let identity = PostfixIdentity(rawValue: name) else {
-                throw ConfigError(reader.path(of: "identity"), "expected one of \(PostfixIdentity.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")); found '\(name)'")
-            }
-            self.identity = identity
-            lowercase = try reader.boolean("lowercase", default: true)
-            maxInFlight = try reader.integer("max_in_flight", default: 100_000, in: 1_000...10_000_000)
+            paths = try reader.read(Self.paths)
+            identity = try reader.read(Self.identity)
+            lowercase = try reader.read(Self.lowercase)
+            maxInFlight = try reader.read(Self.maxInFlight)
         }
     }
 
