@@ -18,21 +18,24 @@ public struct Burst: Detector {
         /// Working days whose busiest window sets the baseline.
         public var days: Int
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("window_minutes", .integer, default: "60", "Length of the trailing window, in minutes (multiple of 5)."),
-            OptionSpec("factor", .number, default: "3", "Fire above this multiple of the user's busiest window on the last working days."),
-            OptionSpec("floor", .integer, default: "50", "Messages a window may always hold without an alert."),
-            OptionSpec("days", .integer, default: "10", "Working days whose busiest window is the baseline."),
-        ]
+        static let windowMinutes = ConfigOption("window_minutes", default: 60, in: 5...1440, "Length of the trailing window, in minutes (multiple of 5).")
+            .map { minutes, _ in
+                guard minutes % 5 == 0 else {
+                    throw OptionError("expected a multiple of 5 (counts are kept in 5-minute buckets), found \(minutes)")
+                }
+                return minutes
+            }
+        static let factor = ConfigOption("factor", default: 3.0, in: 0...1_000_000, "Fire above this multiple of the user's busiest window on the last working days.")
+        static let floor = ConfigOption("floor", default: 50, in: 0...100_000_000, "Messages a window may always hold without an alert.")
+        static let days = ConfigOption("days", default: 10, in: 1...60, "Working days whose busiest window is the baseline.")
+
+        public static let specs = OptionSpec.list(windowMinutes, factor, floor, days)
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            windowMinutes = try reader.integer("window_minutes", default: 60, in: 5...1440)
-            guard windowMinutes % 5 == 0 else {
-                throw ConfigError(reader.path(of: "window_minutes"), "expected a multiple of 5 (counts are kept in 5-minute buckets), found \(windowMinutes)")
-            }
-            factor = try reader.number("factor", default: 3, in: 0...1_000_000)
-            floor = try reader.integer("floor", default: 50, in: 0...100_000_000)
-            days = try reader.integer("days", default: 10, in: 1...60)
+            windowMinutes = try reader.read(Self.windowMinutes)
+            factor = try reader.read(Self.factor)
+            floor = try reader.read(Self.floor)
+            days = try reader.read(Self.days)
         }
     }
 

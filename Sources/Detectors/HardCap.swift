@@ -7,12 +7,12 @@ public struct HardCap: Detector {
         /// The most messages a user may send in a day without an alert.
         public var limit: Int
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("limit", .integer, default: "200", "Alert when a user sends more than this many messages in a day."),
-        ]
+        static let limit = ConfigOption("limit", default: 200, in: 0...1_000_000_000, "Alert when a user sends more than this many messages in a day.")
+
+        public static let specs = OptionSpec.list(limit)
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            limit = try reader.integer("limit", default: 200, in: 0...1_000_000_000)
+            limit = try reader.read(Self.limit)
         }
     }
 

@@ -15,18 +15,18 @@ public struct PercentOverAverage: Detector {
         /// Average over days with mail only (as the seed script does) instead of over all `days`.
         public var skipEmptyDays: Bool
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("days", .integer, default: "10", "Working days before today in the average (days without mail count as 0)."),
-            OptionSpec("percent", .integer, default: "150", "Allowed volume as a percentage of the average."),
-            OptionSpec("floor", .integer, default: "100", "Messages a user may always send without an alert."),
-            OptionSpec("skip_empty_days", .boolean, default: "false", "Average over the window's days with mail only, as mailvolumealert.sh did."),
-        ]
+        static let days = ConfigOption("days", default: 10, in: 1...366, "Working days before today in the average (days without mail count as 0).")
+        static let percent = ConfigOption("percent", default: 150, in: 1...1_000_000, "Allowed volume as a percentage of the average.")
+        static let floor = ConfigOption("floor", default: 100, in: 0...100_000_000, "Messages a user may always send without an alert.")
+        static let skipEmptyDays = ConfigOption("skip_empty_days", default: false, "Average over the window's days with mail only, as mailvolumealert.sh did.")
+
+        public static let specs = OptionSpec.list(days, percent, floor, skipEmptyDays)
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            days = try reader.integer("days", default: 10, in: 1...366)
-            percent = try reader.integer("percent", default: 150, in: 1...1_000_000)
-            floor = try reader.integer("floor", default: 100, in: 0...100_000_000)
-            skipEmptyDays = try reader.boolean("skip_empty_days", default: false)
+            days = try reader.read(Self.days)
+            percent = try reader.read(Self.percent)
+            floor = try reader.read(Self.floor)
+            skipEmptyDays = try reader.read(Self.skipEmptyDays)
         }
     }
 

@@ -6,7 +6,7 @@ import Pipeline
 /// outlier-robust median and 1.4826 × median absolute deviation).
 public struct ZScore: Detector {
     /// How center and spread are computed.
-    public enum Method: String, Sendable {
+    public enum Method: String, Sendable, CaseIterable, OptionChoice {
         /// Mean and sample standard deviation; days without mail count as 0.
         case mean
         /// Median and 1.4826 × MAD: one huge day in the window barely moves them.
@@ -28,28 +28,24 @@ public struct ZScore: Detector {
         /// The smallest spread used, so a perfectly flat history does not divide by zero.
         public var minSpread: Double
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("days", .integer, default: "20", "Working days before today in the window (days without mail count as 0)."),
-            OptionSpec("threshold", .number, default: "3.0", "Fire when (today − center) / spread is above this."),
-            OptionSpec("min_history", .integer, default: "5", "Working days with mail needed in the window; with fewer the detector does not judge."),
-            OptionSpec("min_messages", .integer, default: "20", "Never fire below this many messages today."),
-            OptionSpec("method", .string, default: "\"mean\"", "\"mean\" (mean and standard deviation) or \"median\" (median and 1.4826 × MAD, robust to one-off big days)."),
-            OptionSpec("min_spread", .number, default: "1", "Lower bound of the spread."),
-        ]
+        static let days = ConfigOption("days", default: 20, in: 2...366, "Working days before today in the window (days without mail count as 0).")
+        static let threshold = ConfigOption("threshold", default: 3.0, in: 0...1_000, "Fire when (today − center) / spread is above this.")
+        static let minHistory = ConfigOption("min_history", default: 5, in: 1...366, "Working days with mail needed in the window; with fewer the detector does not judge.")
+        static let minMessages = ConfigOption("min_messages", default: 20, in: 0...100_000_000, "Never fire below this many messages today.")
+        static let method = ConfigOption("method", default: Method.mean, "\"mean\" (mean and standard deviation) or \"median\" (median and 1.4826 × MAD, robust to one-off big days).")
+        static let minSpread = ConfigOption("min_spread", default: 1.0, in: 0.000_001...1_000_000, "Lower bound of the spread.")
+
+        public static let specs = OptionSpec.list(days, threshold, minHistory, minMessages, method, minSpread)
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            days = try reader.integer("days", default: 20, in: 2...366)
-            threshold = try reader.number("threshold", default: 3, in: 0...1_000)
-            minHistory = try reader.integer("min_history", default: 5, in: 1...366)
-            minMessages = try reader.integer("min_messages", default: 20, in: 0...100_000_000)
-            let name = try reader.string("method") ?? "mean"
-            guard let method = Method(rawValue: name) else {
-                throw ConfigError(reader.path(of: "method"), "expected \"mean\" or \"median\", found '\(name)'")
-            }
-            self.method = method
-            minSpread = try reader.number("min_spread", default: 1, in: 0.000_001...1_000_000)
+            days = try reader.read(Self.days)
+            threshold = try reader.read(Self.threshold)
+            minHistory = try reader.read(Self.minHistory)
+            minMessages = try reader.read(Self.minMessages)
+            method = try reader.read(Self.method)
+            minSpread = try reader.read(Self.minSpread)
             guard minHistory <= days else {
-                throw ConfigError(reader.path(of: "min_history"), "must not exceed days (\(days))")
+                throw ConfigError(reader.path(of: Self.minHistory), "must not exceed days (\(days))")
             }
         }
     }

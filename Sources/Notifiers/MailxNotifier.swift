@@ -19,35 +19,42 @@ public struct MailxNotifier: Notifier {
         /// Seconds to wait for the mail program.
         public var timeout: Int
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("to", .stringList, default: nil, "Recipient addresses."),
-            OptionSpec("from", .string, default: "the mail program's default", "Sender address, passed as `-r FROM`."),
-            OptionSpec("subject", .string, default: "\"mvpipe on HOST: N users are sending unusual mail volume\"", "Subject line (no user text ever goes in it)."),
-            OptionSpec("command", .string, default: "\"mailx\"", "The mail program, looked up in PATH unless it contains a slash."),
-            OptionSpec("args", .stringList, default: "[]", "Extra arguments before the recipients, e.g. [\"-a\", \"X-Priority: 1\"]."),
-            OptionSpec("timeout", .integer, default: "60", "Seconds to wait for the mail program; then it and every process it started are ended (SIGTERM, then SIGKILL) and the alert stays queued."),
-        ]
+        static let to = ConfigOption<[String]>.required("to", "Recipient addresses.")
+            .map { to, _ in
+                guard !to.isEmpty else { throw OptionError("required: expected at least one recipient address") }
+                for (i, address) in to.enumerated() where !MailxNotifier.isSafeAddress(address) {
+                    throw OptionError("expected a plain address like admin@example.org (no spaces, quotes, control characters or leading '-'), found '\(UntrustedText.display(address))'", at: "[\(i)]")
+                }
+                return to
+            }
+            .documented { $0.minItems = 1 }
+        static let from = ConfigOption<String?>.optional("from", absent: "the mail program's default", "Sender address, passed as `-r FROM`.")
+            .map { from, _ in
+                if let from, !MailxNotifier.isSafeAddress(from) {
+                    throw OptionError("expected a plain address like relay@example.org, found '\(UntrustedText.display(from))'")
+                }
+                return from
+            }
+        static let subject = ConfigOption<String?>.optional("subject", absent: "\"mvpipe on HOST: N users are sending unusual mail volume\"", "Subject line (no user text ever goes in it).")
+            .map { subject, _ in
+                if let subject, subject.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                    throw OptionError("must be one line without control characters")
+                }
+                return subject
+            }
+        static let command = ConfigOption("command", default: "mailx", "The mail program, looked up in PATH unless it contains a slash.").nonEmpty()
+        static let args = ConfigOption<[String]>("args", default: [], "Extra arguments before the recipients, e.g. [\"-a\", \"X-Priority: 1\"].")
+        static let timeout = ConfigOption("timeout", default: 60, in: 1...3600, "Seconds to wait for the mail program; then it and every process it started are ended (SIGTERM, then SIGKILL) and the alert stays queued.")
+
+        public static let specs = OptionSpec.list(to, from, subject, command, args, timeout)
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            guard let to = try reader.stringList("to"), !to.isEmpty else {
-                throw ConfigError(reader.path(of: "to"), "required: expected at least one recipient address")
-            }
-            for (i, address) in to.enumerated() where !MailxNotifier.isSafeAddress(address) {
-                throw ConfigError("\(reader.path(of: "to"))[\(i)]", "expected a plain address like admin@example.org (no spaces, quotes, control characters or leading '-'), found '\(UntrustedText.display(address))'")
-            }
-            self.to = to
-            from = try reader.string("from")
-            if let from, !MailxNotifier.isSafeAddress(from) {
-                throw ConfigError(reader.path(of: "from"), "expected a plain address like relay@example.org, found '\(UntrustedText.display(from))'")
-            }
-            subject = try reader.string("subject")
-            if let subject, subject.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-                throw ConfigError(reader.path(of: "subject"), "must be one line without control characters")
-            }
-            command = try reader.string("command") ?? "mailx"
-            guard !command.isEmpty else { throw ConfigError(reader.path(of: "command"), "must not be empty") }
-            extraArguments = try reader.stringList("args") ?? []
-            timeout = try reader.integer("timeout", default: 60, in: 1...3600)
+            to = try reader.read(Self.to)
+            from = try reader.read(Self.from)
+            subject = try reader.read(Self.subject)
+            command = try reader.read(Self.command)
+            extraArguments = try reader.read(Self.args)
+            timeout = try reader.read(Self.timeout)
         }
     }
 

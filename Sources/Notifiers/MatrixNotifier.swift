@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Pipeline
 
 /// Sends alerts to a Matrix room as `m.text` messages (plain `body` plus HTML-escaped
@@ -16,34 +15,35 @@ public struct MatrixNotifier: Notifier {
         var token: Secret
         /// TLS, timeout and retry settings.
         var transport: TransportSettings
-        /// The entry's name (part of the transaction id).
-        var name: String
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("homeserver", .string, default: nil, "The homeserver's client API base URL, e.g. \"https://matrix.example.org\"."),
-            OptionSpec("room", .string, default: nil, "The room id (not an alias), e.g. \"!abc:example.org\"; the bot must have joined it."),
-            OptionSpec("token_env", .string, default: "none (one of token_env, token_file is required)", "Environment variable holding the bot's access token."),
-            OptionSpec("token_file", .string, default: "none", "File holding the bot's access token (relative paths: from the config file's folder)."),
-        ] + TransportSettings.specs
+        static let homeserver = ConfigOption<String>.required("homeserver", "The homeserver's client API base URL, e.g. \"https://matrix.example.org\".")
+            .map { text, site in
+                let url = try HTTPEndpointOption.parse(text, path: site.path, secretInvolved: true, showValue: true)
+                if text.contains("?") || text.contains("#") {
+                    throw OptionError("expected a base URL without query or fragment, found '\(UntrustedText.display(text))'")
+                }
+                return url
+            }
+        static let room = ConfigOption<String>.required("room", "The room id (not an alias), e.g. \"!abc:example.org\"; the bot must have joined it.")
+            .nonEmpty()
+            .map { room, _ in
+                guard room.hasPrefix("!"), room.count > 1,
+                      room.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
+                    throw OptionError("expected a room id like \"!abc:example.org\" (an alias like #room:example.org will not do: find the id in the room's settings), found '\(UntrustedText.display(room))'")
+                }
+                return room
+            }
+        static let token = ConfigOption<Secret>.requiredSecret("token", env: "Environment variable holding the bot's access token.",
+                                                         file: "File holding the bot's access token (relative paths: from the config file's folder).",
+                                                         missing: "required: name an environment variable with \"token_env\" or a file with \"token_file\" holding the access token")
+
+        public static let specs = OptionSpec.list(homeserver, room, token) + TransportSettings.specs
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            name = try reader.string("name") ?? MatrixNotifier.type
-            let rawHomeserver = try reader.requiredString("homeserver")
-            homeserver = try HTTPEndpointOption.parse(rawHomeserver, path: reader.path(of: "homeserver"),
-                                                      secretInvolved: true, showValue: true)
-            if rawHomeserver.contains("?") || rawHomeserver.contains("#") {
-                throw ConfigError(reader.path(of: "homeserver"), "expected a base URL without query or fragment, found '\(UntrustedText.display(rawHomeserver))'")
-            }
-            room = try reader.requiredString("room")
-            guard room.hasPrefix("!"), room.count > 1,
-                  room.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
-                throw ConfigError(reader.path(of: "room"), "expected a room id like \"!abc:example.org\" (an alias like #room:example.org will not do: find the id in the room's settings), found '\(UntrustedText.display(room))'")
-            }
-            guard let (value, origin) = try reader.secret("token", context: context) else {
-                throw ConfigError(reader.path(of: "token_env"), "required: name an environment variable with \"token_env\" or a file with \"token_file\" holding the access token")
-            }
-            token = Secret(value, origin: origin)
-            transport = try TransportSettings(reading: &reader, context: context, type: MatrixNotifier.type)
+            homeserver = try reader.read(Self.homeserver)
+            room = try reader.read(Self.room)
+            token = try reader.read(Self.token)
+            transport = try TransportSettings(reading: &reader, context: context)
         }
     }
 
@@ -84,18 +84,18 @@ public struct MatrixNotifier: Notifier {
 
     /// The options in force.
     let options: Options
-    private let logger: Logger
+    /// The entry's name (part of the transaction id).
+    private let name: String
     private let host: String
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
-        self.logger = context.logger
+        self.name = context.entryName
         self.host = context.hostName
     }
 
     public var description: String {
-        let verify = options.transport.insecureSkipVerify ? ", certificate NOT verified" : ""
-        return "matrix: room \(options.room) on \(options.homeserver.origin) (token from \(options.token.origin)\(verify))"
+        "matrix: room \(options.room) on \(options.homeserver.origin) (token from \(options.token.origin)\(options.transport.verificationNote))"
     }
 
     /// The event content for `batch`.
@@ -110,7 +110,7 @@ public struct MatrixNotifier: Notifier {
     /// another notifier entry, another host or other alerts.
     func transactionID(for batch: AlertBatch) -> String {
         let alerts = batch.alerts.map { "\($0.id)/\($0.day)/\($0.user)" }.sorted()
-        let key = (["mvpipe", host, options.name] + alerts).joined(separator: "\n")
+        let key = (["mvpipe", host, name] + alerts).joined(separator: "\n")
         return "mvpipe-" + SHA256.hex(key).prefix(40)
     }
 
@@ -124,19 +124,12 @@ public struct MatrixNotifier: Notifier {
 
     public func deliver(_ batch: AlertBatch) throws {
         let o = options
-        let request = HTTPRequest(
-            method: .put, url: sendURL(txnID: transactionID(for: batch)),
-            headers: HTTPDelivery.jsonHeaders + [("Authorization", "Bearer \(o.token.reveal)")],
-            body: try HTTPDelivery.json(MatrixNotifier.content(for: batch)),
-            connectTimeout: o.transport.connectTimeout, totalTimeout: o.transport.timeout,
-            caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify)
         let target = "Matrix homeserver \(o.homeserver.origin)"
-        let retrier = DeliveryRetrier(notifier: o.name, budget: o.transport.maxRetrySeconds, logger: logger,
-                                      secrets: [o.token])
-        try retrier.run {
-            HTTPDelivery.attempt(request, target: target) { response in
-                MatrixNotifier.interpret(response, target: target, token: o.token)
-            }
+        try o.transport.send(.put, to: sendURL(txnID: transactionID(for: batch)),
+                             headers: HTTPDelivery.jsonHeaders + [("Authorization", "Bearer \(o.token.reveal)")],
+                             body: try HTTPDelivery.json(MatrixNotifier.content(for: batch)),
+                             target: target, secrets: [o.token]) { response in
+            MatrixNotifier.interpret(response, target: target, token: o.token)
         }
     }
 

@@ -1,6 +1,5 @@
 import CCurl
 import Foundation
-import Logging
 import Pipeline
 
 /// Mails the alerts over SMTP with libcurl: STARTTLS (required by default for any host but
@@ -23,70 +22,79 @@ public struct SMTPNotifier: Notifier {
         var to: [String]
         /// TLS, timeout and retry settings.
         var transport: TransportSettings
-        /// The entry's name (for messages).
-        var name: String
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("url", .string, default: nil, "The server: \"smtp://host:587\" (STARTTLS) or \"smtps://host:465\" (implicit TLS)."),
-            OptionSpec("starttls", .string, default: "\"required\" (\"off\" for localhost, 127.0.0.1, ::1)", "\"required\": refuse to send unless the server offers STARTTLS; \"off\": clear text, only allowed for a server on this machine. Ignored for smtps://."),
-            OptionSpec("username", .string, default: "no AUTH", "SMTP AUTH user name (needs password_env or password_file)."),
-            OptionSpec("password_env", .string, default: "none", "Environment variable holding the SMTP AUTH password."),
-            OptionSpec("password_file", .string, default: "none", "File holding the SMTP AUTH password (one line; relative paths: from the config file's folder)."),
-            OptionSpec("from", .string, default: nil, "Sender address (envelope and From header), e.g. \"relay@example.org\"."),
-            OptionSpec("to", .stringList, default: nil, "Recipient addresses."),
-        ] + TransportSettings.specs
+        /// `starttls`: whether an `smtp://` server must offer STARTTLS.
+        enum StartTLS: String, Sendable, CaseIterable, OptionChoice { case required, off }
+
+        static let url = ConfigOption<String>.required("url", "The server: \"smtp://host:587\" (STARTTLS) or \"smtps://host:465\" (implicit TLS).")
+            .map { text, _ in
+                guard let url = EndpointURL(text, schemes: ["smtp", "smtps"]) else {
+                    throw OptionError("expected \"smtp://host[:port]\" or \"smtps://host[:port]\" without user name or password, found '\(UntrustedText.display(text))'")
+                }
+                return url
+            }
+        static let starttls = ConfigOption<StartTLS?>.optional("starttls", absent: "\"required\" (\"off\" for localhost, 127.0.0.1, ::1)", "\"required\": refuse to send unless the server offers STARTTLS; \"off\": clear text, only allowed for a server on this machine. Ignored for smtps://.")
+        static let username = ConfigOption<String?>.optional("username", absent: "no AUTH", "SMTP AUTH user name (needs password_env or password_file).")
+            .map { username, _ in
+                if let username, username.isEmpty || username.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                    throw OptionError("expected a non-empty user name without control characters")
+                }
+                return username
+            }
+        static let password = ConfigOption<Secret?>.secret("password", env: "Environment variable holding the SMTP AUTH password.",
+                                            file: "File holding the SMTP AUTH password (one line; relative paths: from the config file's folder).")
+        static let from = ConfigOption<String>.required("from", "Sender address (envelope and From header), e.g. \"relay@example.org\".")
+            .map { address, _ in
+                try checkAddress(address)
+                return address
+            }
+        static let to = ConfigOption<[String]>.required("to", "Recipient addresses.")
+            .map { to, _ in
+                guard !to.isEmpty else { throw OptionError("required: expected at least one recipient address") }
+                for (i, address) in to.enumerated() {
+                    do throws(OptionError) {
+                        try checkAddress(address)
+                    } catch {
+                        throw OptionError(error.message, at: "[\(i)]")
+                    }
+                }
+                return to
+            }
+            .documented { $0.minItems = 1 }
+
+        public static let specs = OptionSpec.list(url, starttls, username, password, from, to) + TransportSettings.specs
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            name = try reader.string("name") ?? SMTPNotifier.type
-            let rawURL = try reader.requiredString("url")
-            guard let url = EndpointURL(rawURL, schemes: ["smtp", "smtps"]) else {
-                throw ConfigError(reader.path(of: "url"), "expected \"smtp://host[:port]\" or \"smtps://host[:port]\" without user name or password, found '\(UntrustedText.display(rawURL))'")
-            }
-            self.url = url
-            let starttlsDefault = url.isLocal ? "off" : "required"
-            switch try reader.string("starttls") ?? starttlsDefault {
-            case "required": starttls = .required
-            case "off":
+            url = try reader.read(Self.url)
+            switch try reader.read(Self.starttls) ?? (url.isLocal ? .off : .required) {
+            case .required: starttls = .required
+            case .off:
                 guard url.isLocal || url.scheme == "smtps" else {
-                    throw ConfigError(reader.path(of: "starttls"), "\"off\" would send mail (and any password) in clear text to \(url.host); it is only allowed for a server on this machine (localhost, 127.0.0.1, ::1). Use \"required\" or an smtps:// URL")
+                    throw ConfigError(reader.path(of: Self.starttls), "\"off\" would send mail (and any password) in clear text to \(url.host); it is only allowed for a server on this machine (localhost, 127.0.0.1, ::1). Use \"required\" or an smtps:// URL")
                 }
                 starttls = .off
-            case let other:
-                throw ConfigError(reader.path(of: "starttls"), "expected \"required\" or \"off\", found '\(UntrustedText.display(other))'")
             }
-            username = try reader.string("username")
-            password = try reader.secret("password", context: context).map { Secret($0.value, origin: $0.origin) }
-            if let username {
-                guard !username.isEmpty, !username.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-                    throw ConfigError(reader.path(of: "username"), "expected a non-empty user name without control characters")
-                }
-                guard password != nil else {
-                    throw ConfigError(reader.path(of: "username"), "needs a password: set \"password_env\" or \"password_file\"")
-                }
-            } else if password != nil {
+            username = try reader.read(Self.username)
+            password = try reader.read(Self.password)
+            if username != nil, password == nil {
+                throw ConfigError(reader.path(of: Self.username), "needs a password: set \"password_env\" or \"password_file\"")
+            } else if username == nil, password != nil {
                 throw ConfigError(reader.path(of: "password_env"), "a password needs a \"username\"")
             }
-            from = try reader.requiredString("from")
-            try Options.checkAddress(from, path: reader.path(of: "from"))
-            guard let to = try reader.stringList("to"), !to.isEmpty else {
-                throw ConfigError(reader.path(of: "to"), "required: expected at least one recipient address")
-            }
-            for (i, address) in to.enumerated() {
-                try Options.checkAddress(address, path: "\(reader.path(of: "to"))[\(i)]")
-            }
-            self.to = to
-            transport = try TransportSettings(reading: &reader, context: context, type: SMTPNotifier.type)
+            from = try reader.read(Self.from)
+            to = try reader.read(Self.to)
+            transport = try TransportSettings(reading: &reader, context: context)
         }
 
         /// A bare ASCII addr-spec (what `MAIL FROM:<…>` / `RCPT TO:<…>` and the headers accept).
-        static func checkAddress(_ address: String, path: String) throws {
+        static func checkAddress(_ address: String) throws(OptionError) {
             do {
                 try SMTPRequest.validateAddress(address)
             } catch {
-                throw ConfigError(path, "expected a bare address like admin@example.org (no name, angle brackets, spaces or control characters), found '\(UntrustedText.display(address))'")
+                throw OptionError("expected a bare address like admin@example.org (no name, angle brackets, spaces or control characters), found '\(UntrustedText.display(address))'")
             }
             guard address.unicodeScalars.allSatisfy(\.isASCII) else {
-                throw ConfigError(path, "expected an ASCII address, found '\(UntrustedText.display(address))'")
+                throw OptionError("expected an ASCII address, found '\(UntrustedText.display(address))'")
             }
         }
     }
@@ -96,11 +104,9 @@ public struct SMTPNotifier: Notifier {
 
     /// The options in force.
     let options: Options
-    private let logger: Logger
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
-        self.logger = context.logger
     }
 
     public var description: String {
@@ -110,8 +116,7 @@ public struct SMTPNotifier: Notifier {
         if let user = o.username, let password = o.password {
             auth = "AUTH as \(UntrustedText.display(user)), password from \(password.origin)"
         }
-        let verify = o.transport.insecureSkipVerify ? ", certificate NOT verified" : ""
-        return "smtp: \(o.url.redacted.dropLast(2)) (\(tls)\(verify), \(auth)) from \(o.from) to \(o.to.joined(separator: ", "))"
+        return "smtp: \(o.url.redacted.dropLast(2)) (\(tls)\(o.transport.verificationNote), \(auth)) from \(o.from) to \(o.to.joined(separator: ", "))"
     }
 
     /// The message for `batch`.
@@ -130,8 +135,7 @@ public struct SMTPNotifier: Notifier {
             username: o.username, password: o.password?.reveal, mailFrom: o.from, recipients: o.to,
             message: bytes, caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify,
             connectTimeout: o.transport.connectTimeout, totalTimeout: o.transport.timeout)
-        let retrier = DeliveryRetrier(notifier: o.name, budget: o.transport.maxRetrySeconds, logger: logger,
-                                      secrets: o.password.map { [$0] } ?? [])
+        let retrier = o.transport.retrier(secrets: o.password.map { [$0] } ?? [])
         let target = String(o.url.redacted.dropLast(2))
         try retrier.run {
             do throws(CurlError) {

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Pipeline
 
 /// Posts alerts to a Slack incoming webhook. The webhook URL is the secret, so it comes from
@@ -14,23 +13,19 @@ public struct SlackNotifier: Notifier {
         var endpoint: EndpointURL
         /// TLS, timeout and retry settings.
         var transport: TransportSettings
-        /// The entry's name (for messages).
-        var name: String
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("url_env", .string, default: "none (one of url_env, url_file is required)", "Environment variable holding the incoming webhook URL (https://hooks.slack.com/services/…); the URL is the secret."),
-            OptionSpec("url_file", .string, default: "none", "File holding the incoming webhook URL (relative paths: from the config file's folder)."),
-        ] + TransportSettings.specs
+        static let url = ConfigOption<Secret>.requiredSecret("url", env: "Environment variable holding the incoming webhook URL (https://hooks.slack.com/services/…); the URL is the secret.",
+                                               file: "File holding the incoming webhook URL (relative paths: from the config file's folder).",
+                                               missing: "required: the webhook URL is a secret; name an environment variable with \"url_env\" or a file with \"url_file\"")
+            .map { url, site in
+                (url, try HTTPEndpointOption.parse(url.reveal, path: site.path, secretInvolved: true, showValue: false))
+            }
+
+        public static let specs = OptionSpec.list(url) + TransportSettings.specs
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            name = try reader.string("name") ?? SlackNotifier.type
-            guard let (value, origin) = try reader.secret("url", context: context) else {
-                throw ConfigError(reader.path(of: "url_env"), "required: the webhook URL is a secret; name an environment variable with \"url_env\" or a file with \"url_file\"")
-            }
-            let key = if case .file = origin { "url_file" } else { "url_env" }
-            endpoint = try HTTPEndpointOption.parse(value, path: reader.path(of: key), secretInvolved: true, showValue: false)
-            url = Secret(value, origin: origin)
-            transport = try TransportSettings(reading: &reader, context: context, type: SlackNotifier.type)
+            (url, endpoint) = try reader.read(Self.url)
+            transport = try TransportSettings(reading: &reader, context: context)
         }
     }
 
@@ -52,16 +47,13 @@ public struct SlackNotifier: Notifier {
 
     /// The options in force.
     let options: Options
-    private let logger: Logger
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
-        self.logger = context.logger
     }
 
     public var description: String {
-        let verify = options.transport.insecureSkipVerify ? ", certificate NOT verified" : ""
-        return "slack: incoming webhook from \(options.url.origin) (\(options.endpoint.redacted)\(verify))"
+        "slack: incoming webhook from \(options.url.origin) (\(options.endpoint.redacted)\(options.transport.verificationNote))"
     }
 
     /// The payload for `batch`: the plain-text report, escaped for mrkdwn.
@@ -72,23 +64,17 @@ public struct SlackNotifier: Notifier {
 
     public func deliver(_ batch: AlertBatch) throws {
         let o = options
-        let request = HTTPRequest(method: .post, url: o.url.reveal, headers: HTTPDelivery.jsonHeaders,
-                                  body: try HTTPDelivery.json(SlackNotifier.payload(for: batch)),
-                                  connectTimeout: o.transport.connectTimeout, totalTimeout: o.transport.timeout,
-                                  caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify)
         let target = "Slack webhook \(o.endpoint.redacted)"
-        let retrier = DeliveryRetrier(notifier: o.name, budget: o.transport.maxRetrySeconds, logger: logger,
-                                      secrets: [o.url])
-        try retrier.run {
-            HTTPDelivery.attempt(request, target: target) { response in
-                switch response.status {
-                case 404, 410:
-                    return .permanent(HTTPDelivery.answered(response, target: target, advice: "the webhook was revoked or its channel removed; create a new incoming webhook and update \(o.url.origin)"))
-                case 403:
-                    return .permanent(HTTPDelivery.answered(response, target: target, advice: "the webhook may not post to its channel (archived channel or workspace restriction)"))
-                default:
-                    return nil
-                }
+        try o.transport.send(.post, to: o.url.reveal, headers: HTTPDelivery.jsonHeaders,
+                             body: try HTTPDelivery.json(SlackNotifier.payload(for: batch)),
+                             target: target, secrets: [o.url]) { response in
+            switch response.status {
+            case 404, 410:
+                return .permanent(HTTPDelivery.answered(response, target: target, advice: "the webhook was revoked or its channel removed; create a new incoming webhook and update \(o.url.origin)"))
+            case 403:
+                return .permanent(HTTPDelivery.answered(response, target: target, advice: "the webhook may not post to its channel (archived channel or workspace restriction)"))
+            default:
+                return nil
             }
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Pipeline
 
 /// POSTs a documented JSON document of the alerts (see docs/notifiers.md) to any URL, with
@@ -16,45 +15,34 @@ public struct WebhookNotifier: Notifier {
         var headers: [(name: String, value: Secret)]
         /// TLS, timeout and retry settings.
         var transport: TransportSettings
-        /// The entry's name (in the document).
-        var name: String
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("url", .string, default: "none (one of url, url_env, url_file is required)", "The receiver's URL (http:// only for this machine or when nothing secret is sent)."),
-            OptionSpec("url_env", .string, default: "none", "Environment variable holding the URL, when the URL carries a token."),
-            OptionSpec("url_file", .string, default: "none", "File holding the URL."),
-            OptionSpec("headers", .object, default: "{}", "Extra header fields: a string value as is, {\"env\": \"NAME\"} or {\"file\": \"/path\"} for a secret value."),
-        ] + TransportSettings.specs
-
-        public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            name = try reader.string("name") ?? WebhookNotifier.type
-            guard let (value, origin) = try reader.secret("url", context: context, inlineAllowed: true) else {
-                throw ConfigError(reader.path(of: "url"), "required: set \"url\", or \"url_env\" / \"url_file\" when the URL carries a token")
-            }
-            var parsedHeaders: [(name: String, value: Secret)] = []
-            if let raw = reader.value("headers") {
-                guard case .object(let object) = raw else {
-                    throw ConfigError(reader.path(of: "headers"), "expected an object of header names to values, found \(raw.kindDescription)")
-                }
-                for key in object.keys.sorted() {
-                    let path = "\(reader.path(of: "headers")).\(key)"
-                    guard Options.isToken(key) else {
+        static let url = ConfigOption<Secret>.requiredSecret("url", env: "Environment variable holding the URL, when the URL carries a token.",
+                                                       file: "File holding the URL.",
+                                                       inline: "The receiver's URL (http:// only for this machine or when nothing secret is sent).",
+                                                       missing: "required: set \"url\", or \"url_env\" / \"url_file\" when the URL carries a token")
+        static let headers = ConfigOption<[String: JSONValue]>("headers", default: [:], "Extra header fields: a string value as is, {\"env\": \"NAME\"} or {\"file\": \"/path\"} for a secret value.")
+            .map { object, site in
+                try object.keys.sorted().map { key -> (name: String, value: Secret) in
+                    let path = "\(site.path).\(key)"
+                    guard isToken(key) else {
                         throw ConfigError(path, "expected a header name of letters, digits and -!#$%&'*+.^_`|~, found '\(UntrustedText.display(key))'")
                     }
                     guard !["host", "content-length", "transfer-encoding", "expect", "connection"].contains(key.lowercased()) else {
                         throw ConfigError(path, "mvpipe sets \(key) itself")
                     }
-                    let (v, o) = try OptionsReader.secretReference(object[key]!, path: path, context: context)
-                    parsedHeaders.append((key, Secret(v, origin: o)))
+                    return (key, try Secret.reference(object[key]!, path: path, context: site.context))
                 }
             }
-            headers = parsedHeaders
-            let secretInvolved = origin != .inline || parsedHeaders.contains { $0.value.origin != .inline }
-            let key = switch origin { case .inline: "url"; case .environment: "url_env"; case .file: "url_file" }
-            endpoint = try HTTPEndpointOption.parse(value, path: reader.path(of: key), secretInvolved: secretInvolved,
-                                                    showValue: origin == .inline)
-            url = Secret(value, origin: origin)
-            transport = try TransportSettings(reading: &reader, context: context, type: WebhookNotifier.type)
+
+        public static let specs = OptionSpec.list(url, headers) + TransportSettings.specs
+
+        public init(reading reader: inout OptionsReader, context: PluginContext) throws {
+            url = try reader.read(Self.url)
+            headers = try reader.read(Self.headers)
+            let secretInvolved = url.origin != .inline || headers.contains { $0.value.origin != .inline }
+            endpoint = try HTTPEndpointOption.parse(url.reveal, path: reader.path(of: url.origin.key(for: Self.url.name)),
+                                                    secretInvolved: secretInvolved, showValue: url.origin == .inline)
+            transport = try TransportSettings(reading: &reader, context: context)
         }
 
         /// An RFC 9110 token (a header name).
@@ -70,11 +58,12 @@ public struct WebhookNotifier: Notifier {
 
     /// The options in force.
     let options: Options
-    private let logger: Logger
+    /// The entry's name (in the document).
+    private let name: String
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
-        self.logger = context.logger
+        self.name = context.entryName
     }
 
     public var description: String {
@@ -82,8 +71,7 @@ public struct WebhookNotifier: Notifier {
         let from = o.url.origin == .inline ? "" : " (URL from \(o.url.origin))"
         let headerList = o.headers.map { h in h.value.origin == .inline ? h.name : "\(h.name) from \(h.value.origin)" }
         let headers = headerList.isEmpty ? "" : ", headers: \(headerList.joined(separator: ", "))"
-        let verify = o.transport.insecureSkipVerify ? ", certificate NOT verified" : ""
-        return "webhook: POST JSON (schema \(WebhookDocument.schemaVersion)) to \(o.endpoint.redacted)\(from)\(headers)\(verify)"
+        return "webhook: POST JSON (schema \(WebhookDocument.schemaVersion)) to \(o.endpoint.redacted)\(from)\(headers)\(o.transport.verificationNote)"
     }
 
     public func deliver(_ batch: AlertBatch) throws {
@@ -91,14 +79,9 @@ public struct WebhookNotifier: Notifier {
         let configured = Set(o.headers.map { $0.name.lowercased() })
         let headers = HTTPDelivery.jsonHeaders.filter { !configured.contains($0.name.lowercased()) }
             + o.headers.map { ($0.name, $0.value.reveal) }
-        let request = HTTPRequest(method: .post, url: o.url.reveal, headers: headers,
-                                  body: try HTTPDelivery.json(WebhookDocument(batch: batch, notifier: o.name)),
-                                  connectTimeout: o.transport.connectTimeout, totalTimeout: o.transport.timeout,
-                                  caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify)
-        let retrier = DeliveryRetrier(notifier: o.name, budget: o.transport.maxRetrySeconds, logger: logger,
-                                      secrets: [o.url] + o.headers.map(\.value).filter { $0.origin != .inline })
-        try retrier.run {
-            HTTPDelivery.attempt(request, target: "webhook \(o.endpoint.redacted)")
-        }
+        try o.transport.send(.post, to: o.url.reveal, headers: headers,
+                             body: try HTTPDelivery.json(WebhookDocument(batch: batch, notifier: name)),
+                             target: "webhook \(o.endpoint.redacted)",
+                             secrets: [o.url] + o.headers.map(\.value).filter { $0.origin != .inline })
     }
 }

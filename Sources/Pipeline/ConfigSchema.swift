@@ -1,95 +1,68 @@
 import Foundation
 
-/// The JSON Schema (draft 2020-12) of the whole config, made from the same option lists as the
-/// config reader, so editors validate `pipeline.json` exactly as mvpipe reads it.
+/// The JSON Schema (draft 2020-12) of the whole config, made from the same option declarations the config is
+/// read with, so editors validate `pipeline.json` exactly as mvpipe reads it. Every key's schema follows from its
+/// ``OptionSpec`` alone: its kind, default, choices and limits.
 public enum ConfigSchema {
     /// The schema document.
     public static func make(_ registry: Registry) -> JSONValue {
-        let detectorItems = JSONValue.object(["oneOf": .array(registry.detectors.map { entry($0.type, $0.summary, $0.optionSpecs) })])
-        var properties: [String: JSONValue] = [:]
-        for spec in PipelineConfig.specs {
-            switch spec.name {
-            case "sources":
-                properties[spec.name] = list(registry.sources.map { entry($0.type, $0.summary, $0.optionSpecs) }, spec.summary)
-            case "detectors":
-                properties[spec.name] = .object(["type": "array", "minItems": 1, "items": detectorItems, "description": .string(spec.summary)])
-            case "notifiers":
-                properties[spec.name] = list(registry.notifiers.map { entry($0.type, $0.summary, $0.optionSpecs) }, spec.summary)
-            case "overrides":
-                var override = Self.propertyMap(Override.specs)
-                override["detectors"] = .object(["type": "array", "minItems": 1, "items": detectorItems,
-                                                 "description": .string(Override.specs[2].summary)])
-                properties[spec.name] = .object([
-                    "type": "array", "description": .string(spec.summary),
-                    "items": .object(["type": "object", "properties": .object(override), "required": ["users"],
-                                      "additionalProperties": false]),
-                ])
-            case "workdays":
-                properties[spec.name] = .object([
-                    "type": "array", "description": .string(spec.summary), "minItems": 1,
-                    "items": .object(["enum": .array(Weekday.allCases.map { .string($0.rawValue) })]),
-                ])
-            case "holidays":
-                properties[spec.name] = .object([
-                    "type": "array", "description": .string(spec.summary),
-                    "items": .object(["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"]),
-                ])
-            default:
-                properties[spec.name] = property(spec)
-            }
+        var schema = object(PipelineConfig.specs, registry: registry)
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = "mvpipe pipeline config"
+        return .object(schema)
+    }
+
+    /// An object with exactly the keys `specs`.
+    private static func object(_ specs: [OptionSpec], registry: Registry) -> [String: JSONValue] {
+        [
+            "type": "object",
+            "properties": .object(Dictionary(uniqueKeysWithValues: specs.map { ($0.name, property($0, registry: registry)) })),
+            "required": .array(specs.filter(\.isRequired).map { .string($0.name) }),
+            "additionalProperties": false,
+        ]
+    }
+
+    /// The schema of one plugin entry: `type` fixed to the plugin's, the common keys and its own.
+    private static func entry(_ plugin: any Plugin.Type, registry: Registry) -> JSONValue {
+        var schema = object(Registry.commonSpecs + plugin.optionSpecs, registry: registry)
+        if case .object(var properties) = schema["properties"] {
+            properties["type"] = ["const": .string(plugin.type), "description": .string(plugin.summary)]
+            schema["properties"] = .object(properties)
         }
-        return .object([
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "mvpipe pipeline config",
-            "type": "object",
-            "properties": .object(properties),
-            "required": .array(PipelineConfig.specs.filter(\.isRequired).map { .string($0.name) }),
-            "additionalProperties": false,
-        ])
+        schema["title"] = .string(plugin.type)
+        return .object(schema)
     }
 
-    private static func list(_ entries: [JSONValue], _ summary: String) -> JSONValue {
-        .object(["type": "array", "minItems": 1, "description": .string(summary), "items": .object(["oneOf": .array(entries)])])
-    }
-
-    private static func entry(_ type: String, _ summary: String, _ specs: [OptionSpec]) -> JSONValue {
-        var props = propertyMap(Registry.commonSpecs.filter { $0.name != "type" } + specs)
-        props["type"] = .object(["const": .string(type), "description": .string(summary)])
-        return .object([
-            "type": "object",
-            "title": .string(type),
-            "properties": .object(props),
-            "required": .array((["type"] + specs.filter(\.isRequired).map(\.name)).map { .string($0) }),
-            "additionalProperties": false,
-        ])
-    }
-
-    private static func propertyMap(_ specs: [OptionSpec]) -> [String: JSONValue] {
-        Dictionary(uniqueKeysWithValues: specs.map { ($0.name, property($0)) })
-    }
-
-    private static func property(_ spec: OptionSpec) -> JSONValue {
+    private static func property(_ spec: OptionSpec, registry: Registry) -> JSONValue {
         var schema: [String: JSONValue]
+        var scalar: [String: JSONValue] = [:]
+        if let choices = spec.choices { scalar["enum"] = .array(choices.map { .string($0) }) }
+        if let pattern = spec.pattern { scalar["pattern"] = .string(pattern) }
         switch spec.kind {
-        case .string: schema = ["type": "string"]
+        case .string: schema = scalar.merging(["type": "string"]) { a, _ in a }
         case .integer: schema = ["type": "integer"]
         case .number: schema = ["type": "number"]
         case .boolean: schema = ["type": "boolean"]
-        case .stringList:
-            schema = ["anyOf": [.object(["type": "string"]), .object(["type": "array", "items": .object(["type": "string"])])]]
         case .object: schema = ["type": "object"]
+        case .stringList:
+            let item = JSONValue.object(scalar.merging(["type": "string"]) { a, _ in a })
+            var list: [String: JSONValue] = ["type": "array", "items": item]
+            if let minItems = spec.minItems { list["minItems"] = .integer(minItems) }
+            schema = ["anyOf": [item, .object(list)]]
+        case .entries(let role):
+            let entries = registry.plugins(role).map { entry($0, registry: registry) }
+            schema = ["type": "array", "items": ["oneOf": .array(entries)]]
+        case .objects(let keys):
+            schema = ["type": "array", "items": .object(object(keys, registry: registry))]
+        case .custom(_, let custom):
+            guard case .object(let object) = custom else { return custom }
+            schema = object
         }
+        if let minimum = spec.minimum { schema["minimum"] = minimum }
+        if let maximum = spec.maximum { schema["maximum"] = maximum }
+        if let minItems = spec.minItems, schema["type"] == "array" { schema["minItems"] = .integer(minItems) }
         schema["description"] = .string(spec.summary)
-        if let text = spec.defaultValue, let value = try? JSONValue.parse(Data(text.utf8)) {
-            schema["default"] = value
-        }
+        if case .value(let value) = spec.defaultValue { schema["default"] = value }
         return .object(schema)
     }
-}
-
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral {
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .integer(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 }

@@ -1,106 +1,76 @@
-/// Reads one JSON object of the config (a plugin entry or the top level) field by field,
-/// with the JSON path in every error, and rejects keys nobody read.
+/// Reads one JSON object of the config (a plugin entry, an override or the top level) through its declared
+/// ``ConfigOption``s, with the JSON path in every error, and rejects keys that are not declared.
+///
+/// It records every key it looked up, so a test can prove that each declared key is read and each key read is
+/// declared (``lookedUp``, ``undeclared``).
 public struct OptionsReader {
     /// The JSON path of the object being read, for example `$.detectors[1]`.
     public let path: String
+    /// The context options are resolved in (paths against the config file's folder, secrets from its environment).
+    public var context: PluginContext
+    /// The declared keys of this object.
+    public let specs: [OptionSpec]
     private let object: [String: JSONValue]
-    private let specs: [OptionSpec]
-    private var used: Set<String> = []
+    private let declared: Set<String>
+    /// Every key looked up so far, in order (once each).
+    public private(set) var lookedUp: [String] = []
+    /// Keys looked up that no spec declares: a programming error (the registry test fails on it).
+    public private(set) var undeclared: [String] = []
 
-    /// Creates a reader over `value`, which must be a JSON object.
-    public init(_ value: JSONValue, path: String, specs: [OptionSpec]) throws {
+    /// Creates a reader over `value`, which must be a JSON object whose keys `specs` declare.
+    public init(_ value: JSONValue, path: String, specs: [OptionSpec], context: PluginContext) throws {
         guard case .object(let object) = value else {
             throw ConfigError(path, "expected an object, found \(value.kindDescription)")
         }
         self.path = path
         self.object = object
         self.specs = specs
+        self.declared = Set(specs.map(\.name))
+        self.context = context
+    }
+
+    /// Reads a declared option: the config's value, checked and converted, or its default.
+    public mutating func read<Value>(_ option: ConfigOption<Value>) throws -> Value {
+        try option.resolve(&self).value
     }
 
     /// The path of `key` inside this object.
     public func path(of key: String) -> String { "\(path).\(key)" }
 
-    /// Marks `key` as understood without reading it (for keys handled elsewhere, like `type`).
-    public mutating func accept(_ key: String) { used.insert(key) }
+    /// The path of `option`'s key inside this object.
+    public func path<Value>(of option: ConfigOption<Value>) -> String { path(of: option.name) }
 
-    /// The raw value of `key`, if present (JSON `null` counts as absent).
-    public mutating func value(_ key: String) -> JSONValue? {
-        used.insert(key)
+    /// Where `key` is read.
+    func site(of key: String) -> OptionSite { OptionSite(path: path(of: key), context: context) }
+
+    /// The raw value of `key`, if present (JSON `null` counts as absent); records the lookup.
+    mutating func lookup(_ key: String) -> JSONValue? {
+        if !lookedUp.contains(key) {
+            lookedUp.append(key)
+            if !declared.contains(key) { undeclared.append(key) }
+        }
         guard let v = object[key], v != .null else { return nil }
         return v
     }
 
-    /// A string option.
-    public mutating func string(_ key: String) throws -> String? {
-        guard let v = value(key) else { return nil }
-        guard case .string(let s) = v else { throw typeError(key, "a string", v) }
-        return s
+    /// The raw value of `key` without recording a lookup: only to explain a mistake (a secret written inline).
+    func peek(_ key: String) -> JSONValue? {
+        guard let v = object[key], v != .null else { return nil }
+        return v
     }
 
-    /// A string option that must be present and non-empty.
-    public mutating func requiredString(_ key: String) throws -> String {
-        guard let s = try string(key) else { throw ConfigError(path(of: key), "required: expected a string") }
-        guard !s.isEmpty else { throw ConfigError(path(of: key), "must not be empty") }
-        return s
-    }
-
-    /// An integer option within `range`, or `defaultValue` when absent.
-    public mutating func integer(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
-        guard let v = value(key) else { return defaultValue }
-        let n: Int
-        switch v {
-        case .integer(let i): n = i
-        case .number(let d) where d == d.rounded() && abs(d) < 1e15: n = Int(d)
-        default: throw typeError(key, "an integer", v)
-        }
-        guard range.contains(n) else {
-            throw ConfigError(path(of: key), "expected an integer from \(range.lowerBound) to \(range.upperBound), found \(n)")
-        }
-        return n
-    }
-
-    /// A number option within `range`, or `defaultValue` when absent.
-    public mutating func number(_ key: String, default defaultValue: Double, in range: ClosedRange<Double>) throws -> Double {
-        guard let v = value(key) else { return defaultValue }
-        let d: Double
-        switch v {
-        case .integer(let i): d = Double(i)
-        case .number(let x): d = x
-        default: throw typeError(key, "a number", v)
-        }
-        guard range.contains(d) else {
-            throw ConfigError(path(of: key), "expected a number from \(range.lowerBound) to \(range.upperBound), found \(d)")
-        }
-        return d
-    }
-
-    /// A boolean option, or `defaultValue` when absent.
-    public mutating func boolean(_ key: String, default defaultValue: Bool) throws -> Bool {
-        guard let v = value(key) else { return defaultValue }
-        guard case .bool(let b) = v else { throw typeError(key, "true or false", v) }
-        return b
-    }
-
-    /// An array-of-strings option; a single string is accepted as a one-element list.
-    public mutating func stringList(_ key: String) throws -> [String]? {
-        guard let v = value(key) else { return nil }
-        switch v {
-        case .string(let s): return [s]
-        case .array(let items):
-            return try items.enumerated().map { index, item in
-                guard case .string(let s) = item else {
-                    throw ConfigError("\(path(of: key))[\(index)]", "expected a string, found \(item.kindDescription)")
-                }
-                return s
-            }
-        default: throw typeError(key, "an array of strings", v)
-        }
-    }
-
-    /// Throws for the first key present that no read asked for, suggesting the closest valid key.
+    /// Throws for the first key present that is not declared, suggesting the closest declared key; and for a key
+    /// the code reads without declaring it, or declares without reading it when the config sets it (bugs in
+    /// mvpipe, which the registry test catches before a user can).
     public func finish() throws {
-        for key in object.keys.sorted() where !used.contains(key) {
-            let valid = (Set(specs.map(\.name)).union(used)).sorted()
+        if let key = undeclared.first {
+            throw ConfigError(path(of: key), "mvpipe reads '\(key)' here without declaring it (a bug in mvpipe: please report it); declared keys: \(declared.sorted().joined(separator: ", "))")
+        }
+        for key in object.keys.sorted() where !(declared.contains(key) && lookedUp.contains(key)) {
+            if declared.contains(key) {
+                throw ConfigError(path(of: key), "mvpipe declares '\(key)' here but does not read it (a bug in mvpipe: please report it)")
+            }
+            let valid = declared.sorted()
             var message = "unknown key '\(key)'"
             if let guess = valid.min(by: { editDistance($0, key) < editDistance($1, key) }),
                editDistance(guess, key) <= max(2, key.count / 3) {
@@ -109,10 +79,6 @@ public struct OptionsReader {
             message += "; valid keys here: \(valid.joined(separator: ", "))"
             throw ConfigError(path(of: key), message)
         }
-    }
-
-    private func typeError(_ key: String, _ expected: String, _ found: JSONValue) -> ConfigError {
-        ConfigError(path(of: key), "expected \(expected), found \(found.kindDescription)")
     }
 }
 

@@ -18,6 +18,9 @@ public struct PluginContext: Sendable {
     public var hostName: String
     /// Where human-readable console output goes (stderr when stdout carries `--json`).
     public var consoleStream: ConsoleStream
+    /// The `name` of the config entry the plugin is built from (its type unless set): the name it is known by
+    /// in state, logs and messages. Set by the ``Registry`` for each entry; empty outside one.
+    public var entryName: String = ""
 
     /// Creates a context.
     public init(calendar: WorkCalendar, baseDirectory: String, environment: [String: String],

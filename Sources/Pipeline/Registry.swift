@@ -15,84 +15,113 @@ public struct Registry: Sendable {
         self.notifiers = notifiers
     }
 
+    /// The plugins of `role`, in the order `mvpipe plugins` lists them.
+    public func plugins(_ role: PluginRole) -> [any Plugin.Type] {
+        switch role {
+        case .source: sources
+        case .detector: detectors
+        case .notifier: notifiers
+        }
+    }
+
     /// Builds a source from its config entry at `path`.
     public func makeSource(_ value: JSONValue, path: String, context: PluginContext) throws -> Configured<any Source> {
-        let type = try Registry.typeName(of: value, path: path, kind: "source", valid: sources.map { $0.type })
-        let plugin: any Source.Type = sources.first { $0.type == type }!
+        let plugin = try Registry.plugin(of: value, path: path, role: .source, among: sources) { $0.type }
         return try Registry.erasedSource(plugin, value, path: path, context: context)
     }
 
     /// Builds a detector from its config entry at `path`.
     public func makeDetector(_ value: JSONValue, path: String, context: PluginContext) throws -> Configured<any Detector> {
-        let type = try Registry.typeName(of: value, path: path, kind: "detector", valid: detectors.map { $0.type })
-        let plugin: any Detector.Type = detectors.first { $0.type == type }!
+        let plugin = try Registry.plugin(of: value, path: path, role: .detector, among: detectors) { $0.type }
         return try Registry.erasedDetector(plugin, value, path: path, context: context)
     }
 
     /// Builds a notifier from its config entry at `path`.
     public func makeNotifier(_ value: JSONValue, path: String, context: PluginContext) throws -> Configured<any Notifier> {
-        let type = try Registry.typeName(of: value, path: path, kind: "notifier", valid: notifiers.map { $0.type })
-        let plugin: any Notifier.Type = notifiers.first { $0.type == type }!
+        let plugin = try Registry.plugin(of: value, path: path, role: .notifier, among: notifiers) { $0.type }
         return try Registry.erasedNotifier(plugin, value, path: path, context: context)
     }
 
-    /// Options every plugin entry takes besides its own.
-    public static let commonSpecs: [OptionSpec] = [
-        OptionSpec("type", .string, default: nil, "Which plugin (see `mvpipe plugins`)."),
-        OptionSpec("name", .string, default: "the type", "A stable name for this entry in state and output; needed when two entries share a type."),
-    ]
+    /// Which plugin an entry names (its `type` was checked before any option is read).
+    static let type = ConfigOption<String>.required("type", "Which plugin (see `mvpipe plugins`).")
 
-    private static func typeName(of value: JSONValue, path: String, kind: String, valid: [String]) throws -> String {
+    /// The entry's name in state, logs and messages; `nil` means the type.
+    static let name = ConfigOption<String?>.optional("name", absent: "the type", "A stable name for this entry in state and output; needed when two entries share a type.")
+        .map { name, _ in
+            if let name, name.isEmpty || name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                throw OptionError("expected a non-empty name without control characters")
+            }
+            return name
+        }
+
+    /// Options every plugin entry takes besides its own.
+    public static let commonSpecs = OptionSpec.list(type, name)
+
+    /// The plugin of `plugins` the entry at `path` names in its `type`, or a ``ConfigError`` listing the valid types.
+    private static func plugin<T>(of value: JSONValue, path: String, role: PluginRole, among plugins: [T],
+                                  type: (T) -> String) throws -> T {
+        let kind = role.rawValue
         guard case .object(let object) = value else {
             throw ConfigError(path, "expected an object with a \"type\", found \(value.kindDescription)")
         }
+        let valid = plugins.map(type)
         let list = valid.sorted().joined(separator: ", ")
         guard let raw = object["type"] else {
             throw ConfigError(path, "missing \"type\"; valid \(kind) types: \(list)")
         }
-        guard case .string(let type) = raw else {
+        guard case .string(let name) = raw else {
             throw ConfigError("\(path).type", "expected a string, found \(raw.kindDescription); valid \(kind) types: \(list)")
         }
-        guard valid.contains(type) else {
-            var message = "unknown \(kind) type '\(type)'"
-            if let guess = valid.min(by: { editDistance($0, type) < editDistance($1, type) }),
-               editDistance(guess, type) <= max(2, type.count / 3) {
+        guard let plugin = plugins.first(where: { type($0) == name }) else {
+            var message = "unknown \(kind) type '\(name)'"
+            if let guess = valid.min(by: { editDistance($0, name) < editDistance($1, name) }),
+               editDistance(guess, name) <= max(2, name.count / 3) {
                 message += " (did you mean '\(guess)'?)"
             }
             throw ConfigError("\(path).type", message + "; valid \(kind) types: \(list)")
         }
-        return type
+        return plugin
     }
 
     private static func erasedSource<S: Source>(_ plugin: S.Type, _ value: JSONValue, path: String,
                                                 context: PluginContext) throws -> Configured<any Source> {
-        let (name, built) = try build(plugin, value, path: path, context: context)
-        return Configured(name: name, plugin: built, path: path)
+        let built = try build(plugin, value, path: path, context: context)
+        return Configured(name: built.name, plugin: built.plugin, path: path)
     }
 
     private static func erasedDetector<D: Detector>(_ plugin: D.Type, _ value: JSONValue, path: String,
                                                     context: PluginContext) throws -> Configured<any Detector> {
-        let (name, built) = try build(plugin, value, path: path, context: context)
-        return Configured(name: name, plugin: built, path: path)
+        let built = try build(plugin, value, path: path, context: context)
+        return Configured(name: built.name, plugin: built.plugin, path: path)
     }
 
     private static func erasedNotifier<N: Notifier>(_ plugin: N.Type, _ value: JSONValue, path: String,
                                                     context: PluginContext) throws -> Configured<any Notifier> {
-        let (name, built) = try build(plugin, value, path: path, context: context)
-        return Configured(name: name, plugin: built, path: path)
+        let built = try build(plugin, value, path: path, context: context)
+        return Configured(name: built.name, plugin: built.plugin, path: path)
     }
 
-    private static func build<P: Plugin>(_ plugin: P.Type, _ value: JSONValue, path: String,
-                                         context: PluginContext) throws -> (String, P) {
-        var reader = try OptionsReader(value, path: path, specs: commonSpecs + P.Options.specs)
-        reader.accept("type")
-        let name = try reader.string("name") ?? P.type
-        guard !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
-            throw ConfigError(reader.path(of: "name"), "expected a non-empty name without control characters")
-        }
-        let options = try P.Options(reading: &reader, context: context)
+    /// Builds `plugin` from its entry: reads `type`, `name` and the plugin's options, rejects unknown keys, and
+    /// hands the plugin a context with the entry's name.
+    static func build<P: Plugin>(_ plugin: P.Type, _ value: JSONValue, path: String, context: PluginContext)
+        throws -> (name: String, plugin: P)
+    {
+        let (name, options, reader) = try readOptions(plugin, value, path: path, context: context)
         try reader.finish()
-        return (name, try P(options: options, context: context))
+        return (name, try P(options: options, context: reader.context))
+    }
+
+    /// Reads an entry's `type`, `name` and the plugin's options, without checking for unknown keys: the reader
+    /// comes back with the keys it looked up.
+    static func readOptions<P: Plugin>(_ plugin: P.Type, _ value: JSONValue, path: String, context: PluginContext)
+        throws -> (name: String, options: P.Options, reader: OptionsReader)
+    {
+        var reader = try OptionsReader(value, path: path, specs: commonSpecs + P.Options.specs, context: context)
+        _ = try reader.read(type)
+        let name = try reader.read(Registry.name) ?? P.type
+        reader.context.entryName = name
+        let options = try P.Options(reading: &reader, context: reader.context)
+        return (name, options, reader)
     }
 }
 

@@ -31,21 +31,23 @@ public struct ASSPArchiveSource: Source {
         /// Whether sender folder names are lower-cased (ASCII), so `Bob@x` and `bob@x` are one user.
         public var lowercase: Bool
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("path", .string, default: nil, "The archive root: ASSP_ARCoutPATH up to its first variable, e.g. \"/var/assp/archive/out\"."),
-            OptionSpec("layout", .string, default: "\"YEAR/MONTH/DAY/FROM\"", "The rest of ASSP_ARCoutPATH: YEAR, MONTH, DAY and FROM in ASSP's order, e.g. \"FROM/YEAR/MONTH/DAY\"."),
-            OptionSpec("lowercase", .boolean, default: "true", "Lower-case sender folder names (ASCII letters) so one address in two spellings is one user."),
-        ]
+        static let path = ConfigOption<String>.path("path", "The archive root: ASSP_ARCoutPATH up to its first variable, e.g. \"/var/assp/archive/out\".")
+        static let layout = ConfigOption("layout", default: "YEAR/MONTH/DAY/FROM", "The rest of ASSP_ARCoutPATH: YEAR, MONTH, DAY and FROM in ASSP's order, e.g. \"FROM/YEAR/MONTH/DAY\".")
+            .map { text, _ in
+                let elements = text.split(separator: "/", omittingEmptySubsequences: true).map { PathElement(rawValue: String($0)) }
+                guard elements.count == 4, !elements.contains(nil), Set(elements.compactMap { $0 }).count == 4 else {
+                    throw OptionError("expected YEAR, MONTH, DAY and FROM once each, separated by /, as in ASSP_ARCoutPATH (\"YEAR/MONTH/DAY/FROM\"); found '\(UntrustedText.display(text))'")
+                }
+                return elements.compactMap { $0 }
+            }
+        static let lowercase = ConfigOption("lowercase", default: true, "Lower-case sender folder names (ASCII letters) so one address in two spellings is one user.")
+
+        public static let specs = OptionSpec.list(path, layout, lowercase)
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            path = context.resolve(path: try reader.requiredString("path"))
-            let text = try reader.string("layout") ?? "YEAR/MONTH/DAY/FROM"
-            let elements = text.split(separator: "/", omittingEmptySubsequences: true).map { PathElement(rawValue: String($0)) }
-            guard elements.count == 4, !elements.contains(nil), Set(elements.compactMap { $0 }).count == 4 else {
-                throw ConfigError(reader.path(of: "layout"), "expected YEAR, MONTH, DAY and FROM once each, separated by /, as in ASSP_ARCoutPATH (\"YEAR/MONTH/DAY/FROM\"); found '\(text)'")
-            }
-            layout = elements.compactMap { $0 }
-            lowercase = try reader.boolean("lowercase", default: true)
+            path = try reader.read(Self.path)
+            layout = try reader.read(Self.layout)
+            lowercase = try reader.read(Self.lowercase)
         }
     }
 

@@ -16,36 +16,36 @@ public struct ASSPLogSource: Source {
         public var localDomains: [String]
         /// Whether identities are ASCII-lower-cased.
         public var lowercase: Bool
-        /// ASSP's `LogDateFormat`.
-        public var dateFormat: String
+        /// ASSP's `LogDateFormat`, compiled.
+        var dateFormat: ASSPDateFormat
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("paths", .stringList, default: nil, "ASSP log files or glob patterns, e.g. [\"/var/assp/logs/maillog.txt\", \"/var/assp/logs/*.maillog.txt\"]."),
-            OptionSpec("identity", .string, default: "\"login\"", "\"login\": the AUTH login of the message's session (needs ASSP's AUTHLogUser), else the envelope sender; \"sender\": always the envelope sender."),
-            OptionSpec("local_domains", .stringList, default: "[]", "The site's mail domains: unauthenticated mail from them, or to other domains (relayed), counts as outgoing; without them only mail of authenticated sessions (and ASSP 1.x's [LocalOK]) counts."),
-            OptionSpec("lowercase", .boolean, default: "true", "Lower-case identities (ASCII letters) so Bob@x and bob@x are one user."),
-            OptionSpec("date_format", .string, default: "\"MMM-DD-YY hh:mm:ss\"", "ASSP's LogDateFormat, as set in ASSP (YYYY, YY, MMM, MM, DDD, DD, hh, mm, ss); month names are read in every LogDateLang language."),
-        ]
+        static let paths = ConfigOption<[String]>.paths("paths", "ASSP log files or glob patterns, e.g. [\"/var/assp/logs/maillog.txt\", \"/var/assp/logs/*.maillog.txt\"].")
+        static let identity = ConfigOption("identity", default: ASSPIdentity.login, "\"login\": the AUTH login of the message's session (needs ASSP's AUTHLogUser), else the envelope sender; \"sender\": always the envelope sender.")
+        static let localDomains = ConfigOption<[String]>("local_domains", default: [], "The site's mail domains: unauthenticated mail from them, or to other domains (relayed), counts as outgoing; without them only mail of authenticated sessions (and ASSP 1.x's [LocalOK]) counts.")
+            .map { domains, _ in
+                for (i, domain) in domains.enumerated() where domain.isEmpty || domain.contains("@") || domain.contains(" ") {
+                    throw OptionError("expected a domain such as \"example.org\"; found '\(UntrustedText.display(domain))'", at: "[\(i)]")
+                }
+                return domains.map { $0.lowercased() }
+            }
+        static let lowercase = ConfigOption("lowercase", default: true, "Lower-case identities (ASCII letters) so Bob@x and bob@x are one user.")
+        static let dateFormat = ConfigOption("date_format", default: ASSPDateFormat.standard.text, "ASSP's LogDateFormat, as set in ASSP (YYYY, YY, MMM, MM, DDD, DD, hh, mm, ss); month names are read in every LogDateLang language.")
+            .map { text, _ in
+                do throws(ASSPDateFormat.Invalid) {
+                    return try ASSPDateFormat(text)
+                } catch {
+                    throw OptionError("expected ASSP's LogDateFormat such as \"MMM-DD-YY hh:mm:ss\": \(error.reason); found '\(UntrustedText.display(text))'")
+                }
+            }
+
+        public static let specs = OptionSpec.list(paths, identity, localDomains, lowercase, dateFormat)
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            paths = try reader.requiredPaths("paths", context: context)
-            let name = try reader.string("identity") ?? ASSPIdentity.login.rawValue
-            guard let identity = ASSPIdentity(rawValue: name) else {
-                throw ConfigError(reader.path(of: "identity"), "expected \"login\" or \"sender\"; found '\(name)'")
-            }
-            self.identity = identity
-            let domains = try reader.stringList("local_domains") ?? []
-            for (i, domain) in domains.enumerated() where domain.isEmpty || domain.contains("@") || domain.contains(" ") {
-                throw ConfigError("\(reader.path(of: "local_domains"))[\(i)]", "expected a domain such as \"example.org\"; found '\(domain)'")
-            }
-            localDomains = domains.map { $0.lowercased() }
-            lowercase = try reader.boolean("lowercase", default: true)
-            dateFormat = try reader.string("date_format") ?? ASSPDateFormat.standard.text
-            do {
-                _ = try ASSPDateFormat(dateFormat)
-            } catch {
-                throw ConfigError(reader.path(of: "date_format"), "expected ASSP's LogDateFormat such as \"MMM-DD-YY hh:mm:ss\": \(error.reason); found '\(dateFormat)'")
-            }
+            paths = try reader.read(Self.paths)
+            identity = try reader.read(Self.identity)
+            localDomains = try reader.read(Self.localDomains)
+            lowercase = try reader.read(Self.lowercase)
+            dateFormat = try reader.read(Self.dateFormat)
         }
     }
 
@@ -65,11 +65,11 @@ public struct ASSPLogSource: Source {
 
     public func collect(_ request: CollectRequest) throws -> VolumeReport {
         let resolver = DayResolver(calendar: request.calendar, now: request.now)
-        let dates = try ASSPDateFormat(options.dateFormat).reading(at: resolver.reference)
+        let dates = options.dateFormat.reading(at: resolver.reference)
         var tracker = LogTracker(format: ASSPFormat(identity: options.identity, lowercase: options.lowercase,
                                                     localDomains: options.localDomains, dateFormat: dates),
                                  resolver: resolver)
         return try tracker.collect(kind: Self.type, paths: options.paths, request: request, missingHint: "ASSP's logs/maillog.txt",
-                                   unrecognisedHint: "is it ASSP's maillog.txt, and does \"date_format\" match ASSP's LogDateFormat (\(options.dateFormat) now)?")
+                                   unrecognisedHint: "is it ASSP's maillog.txt, and does \"date_format\" match ASSP's LogDateFormat (\(options.dateFormat.text) now)?")
     }
 }

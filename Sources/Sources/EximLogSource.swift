@@ -18,22 +18,18 @@ public struct EximLogSource: Source {
         /// The most messages remembered while waiting for their deliveries.
         public var maxInFlight: Int
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("paths", .stringList, default: nil, "Exim main log files or glob patterns, e.g. [\"/var/log/exim4/mainlog\", \"/var/log/exim4/mainlog.*\"]; rotated and .gz files are recognised by content."),
-            OptionSpec("identity", .string, default: "\"login\"", "Whom a message is charged to: \"login\" (the SMTP AUTH login of A=authenticator:login; mail without one does not count) or \"sender\" (the envelope sender of authenticated mail)."),
-            OptionSpec("lowercase", .boolean, default: "true", "Lower-case identities (ASCII letters) so Bob@x and bob@x are one user."),
-            OptionSpec("max_in_flight", .integer, default: "100000", "The most messages remembered while waiting for their delivery lines (without log_selector +received_recipients; older ones are forgotten first)."),
-        ]
+        static let paths = ConfigOption<[String]>.paths("paths", "Exim main log files or glob patterns, e.g. [\"/var/log/exim4/mainlog\", \"/var/log/exim4/mainlog.*\"]; rotated and .gz files are recognised by content.")
+        static let identity = ConfigOption("identity", default: EximIdentity.login, "Whom a message is charged to: \"login\" (the SMTP AUTH login of A=authenticator:login; mail without one does not count) or \"sender\" (the envelope sender of authenticated mail).")
+        static let lowercase = ConfigOption("lowercase", default: true, "Lower-case identities (ASCII letters) so Bob@x and bob@x are one user.")
+        static let maxInFlight = ConfigOption("max_in_flight", default: 100_000, in: 1_000...10_000_000, "The most messages remembered while waiting for their delivery lines (without log_selector +received_recipients; older ones are forgotten first).")
+
+        public static let specs = OptionSpec.list(paths, identity, lowercase, maxInFlight)
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            paths = try reader.requiredPaths("paths", context: context)
-            let name = try reader.string("identity") ?? EximIdentity.login.rawValue
-            guard let identity = EximIdentity(rawValue: name) else {
-                throw ConfigError(reader.path(of: "identity"), "expected \"login\" or \"sender\"; found '\(name)'")
-            }
-            self.identity = identity
-            lowercase = try reader.boolean("lowercase", default: true)
-            maxInFlight = try reader.integer("max_in_flight", default: 100_000, in: 1_000...10_000_000)
+            paths = try reader.read(Self.paths)
+            identity = try reader.read(Self.identity)
+            lowercase = try reader.read(Self.lowercase)
+            maxInFlight = try reader.read(Self.maxInFlight)
         }
     }
 

@@ -19,16 +19,16 @@ public struct PostfixJournalSource: Source {
         /// The most queue IDs remembered between entries and runs.
         public var maxInFlight: Int
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("directory", .string, default: "none", "A folder of journal files (a copied or remote journal) instead of the local system journal."),
-        ] + PostfixIdentity.countingSpecs
+        static let directory = ConfigOption<String?>.path("directory", absent: "the local system journal", "A folder of journal files (a copied or remote journal, systemd-journal-remote's output) instead of the local system journal.")
+
+        public static let specs = OptionSpec.list(directory, PostfixIdentity.Counting.identity, PostfixIdentity.Counting.lowercase,
+                                                  PostfixIdentity.Counting.maxInFlight)
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            if let directory = try reader.string("directory") {
-                guard !directory.isEmpty else { throw ConfigError(reader.path(of: "directory"), "must not be empty") }
-                self.directory = context.resolve(path: directory)
-            }
-            (identity, lowercase, maxInFlight) = try PostfixIdentity.readCounting(&reader)
+            directory = try reader.read(Self.directory)
+            identity = try reader.read(PostfixIdentity.Counting.identity)
+            lowercase = try reader.read(PostfixIdentity.Counting.lowercase)
+            maxInFlight = try reader.read(PostfixIdentity.Counting.maxInFlight)
         }
     }
 

@@ -18,13 +18,16 @@ public struct PostfixLogSource: Source {
         /// The most queue IDs remembered between lines and runs.
         public var maxInFlight: Int
 
-        public static let specs: [OptionSpec] = [
-            OptionSpec("paths", .stringList, default: nil, "Log files or glob patterns, e.g. [\"/var/log/mail.log\", \"/var/log/mail.log.1\", \"/var/log/mail.log.*.gz\"]; rotated and .gz files are recognised by content."),
-        ] + PostfixIdentity.countingSpecs
+        static let paths = ConfigOption<[String]>.paths("paths", "Log files or glob patterns, e.g. [\"/var/log/mail.log\", \"/var/log/mail.log.1\", \"/var/log/mail.log.*.gz\"]; rotated and .gz files are recognised by content.")
+
+        public static let specs = OptionSpec.list(paths, PostfixIdentity.Counting.identity, PostfixIdentity.Counting.lowercase,
+                                                  PostfixIdentity.Counting.maxInFlight)
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
-            paths = try reader.requiredPaths("paths", context: context)
-            (identity, lowercase, maxInFlight) = try PostfixIdentity.readCounting(&reader)
+            paths = try reader.read(Self.paths)
+            identity = try reader.read(PostfixIdentity.Counting.identity)
+            lowercase = try reader.read(PostfixIdentity.Counting.lowercase)
+            maxInFlight = try reader.read(PostfixIdentity.Counting.maxInFlight)
         }
     }
 

@@ -10,7 +10,7 @@ import Testing
                                 logger: .init(label: "test"), hostName: "test")
 
     func make<D: Detector>(_ type: D.Type, _ json: [String: JSONValue]) throws -> D {
-        var reader = try OptionsReader(.object(json), path: "$", specs: D.Options.specs)
+        var reader = try OptionsReader(.object(json), path: "$", specs: D.Options.specs, context: context)
         let options = try D.Options(reading: &reader, context: context)
         try reader.finish()
         return try D(options: options, context: context)
@@ -105,7 +105,7 @@ import Testing
     @Test func burstPeakUsesLocalDayBoundariesOnDSTDays() throws {
         let amsterdam = WorkCalendar(timeZone: TimeZone(identifier: "Europe/Amsterdam")!)
         let context = PluginContext(calendar: amsterdam, baseDirectory: "/", environment: [:], logger: .init(label: "t"), hostName: "t")
-        var reader = try OptionsReader(.object(["days": 1, "floor": 0, "factor": 1]), path: "$", specs: Burst.Options.specs)
+        var reader = try OptionsReader(.object(["days": 1, "floor": 0, "factor": 1]), path: "$", specs: Burst.Options.specs, context: context)
         let burst = try Burst(options: try Burst.Options(reading: &reader, context: context), context: context)
         // Sunday 2026-10-25 has 25 hours. 40 messages at 00:30 local (22:30 UTC the day before) belong
         // to the 25th, 70 at 23:30 local on the 25th too.

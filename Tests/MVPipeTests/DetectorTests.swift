@@ -8,7 +8,7 @@ import Testing
                                 environment: [:], logger: .init(label: "test"), hostName: "test")
 
     func percent(_ json: [String: JSONValue]) throws -> PercentOverAverage {
-        var reader = try OptionsReader(.object(json), path: "$", specs: PercentOverAverage.Options.specs)
+        var reader = try OptionsReader(.object(json), path: "$", specs: PercentOverAverage.Options.specs, context: context)
         let options = try PercentOverAverage.Options(reading: &reader, context: context)
         try reader.finish()
         return try PercentOverAverage(options: options, context: context)
@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func hardCap() throws {
-        var reader = try OptionsReader(.object(["limit": .integer(200)]), path: "$", specs: HardCap.Options.specs)
+        var reader = try OptionsReader(.object(["limit": .integer(200)]), path: "$", specs: HardCap.Options.specs, context: context)
         let detector = try HardCap(options: try HardCap.Options(reading: &reader, context: context), context: context)
         #expect(detector.evaluate(input(today: 200, history: [])).fired == false)
         #expect(detector.evaluate(input(today: 201, history: [])).fired)

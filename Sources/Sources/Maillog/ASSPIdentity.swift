@@ -1,5 +1,7 @@
+import Pipeline
+
 /// Whom the assp-log source charges a message to.
-public enum ASSPIdentity: String, Sendable, CaseIterable {
+public enum ASSPIdentity: String, Sendable, CaseIterable, OptionChoice {
     /// The AUTH login of the message's session (ASSP logs it with `AUTHLogUser`), else the envelope sender.
     case login
     /// Always the envelope sender.

@@ -1,5 +1,7 @@
+import Pipeline
+
 /// Whom the postfix-log source charges a message to.
-public enum PostfixIdentity: String, Sendable, CaseIterable {
+public enum PostfixIdentity: String, Sendable, CaseIterable, OptionChoice {
     /// The SASL login on the smtpd `client=` line; mail without a login (inbound MX, pickup) does not count.
     case saslUsername = "sasl_username"
     /// The envelope sender on the first qmgr `from=<...>` line; `from=<>` (bounces) does not count.

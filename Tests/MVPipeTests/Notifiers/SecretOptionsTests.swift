@@ -7,11 +7,13 @@ import Testing
 @Suite("OptionsReader secrets")
 struct SecretOptionsTests {
     private func read(_ object: [String: JSONValue], environment: [String: String] = [:], base: String = "/",
-                      inlineAllowed: Bool = false) throws -> (value: String, origin: OptionsReader.SecretOrigin)? {
-        var reader = try OptionsReader(.object(object), path: "$.notifiers[2]", specs: [])
+                      inlineAllowed: Bool = false) throws -> Secret? {
+        let option = ConfigOption<Secret?>.secret("password", env: "The password's variable.", file: "The password's file.",
+                                            inline: inlineAllowed ? "The password." : nil)
         let context = PluginContext(calendar: WorkCalendar(timeZone: TimeZone(identifier: "UTC")!), baseDirectory: base,
                                     environment: environment, logger: Logger(label: "test"), hostName: "h")
-        return try reader.secret("password", context: context, inlineAllowed: inlineAllowed)
+        var reader = try OptionsReader(.object(object), path: "$.notifiers[2]", specs: option.specs, context: context)
+        return try reader.read(option)
     }
 
     private func error(_ body: () throws -> Any?) -> ConfigError? {
@@ -22,9 +24,9 @@ struct SecretOptionsTests {
         let dir = try TempDir(); defer { dir.remove() }
         try "s3cret\r\n\n".write(toFile: dir.path("pw"), atomically: true, encoding: .utf8)
         let env = try read(["password_env": .string("PW")], environment: ["PW": "from-env"])
-        #expect(env?.value == "from-env" && env?.origin == .environment("PW"))
+        #expect(env?.reveal == "from-env" && env?.origin == .environment("PW"))
         let file = try read(["password_file": .string("pw")], base: dir.url.path)
-        #expect(file?.value == "s3cret" && file?.origin == .file(dir.path("pw")))
+        #expect(file?.reveal == "s3cret" && file?.origin == .file(dir.path("pw")))
         #expect(try read([:]) == nil)
         #expect(try read(["password": .string("inline-ok")], inlineAllowed: true)?.origin == .inline)
     }
