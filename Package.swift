@@ -25,7 +25,14 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "Sources", dependencies: ["Pipeline", "CZlib"]),
+        // libsystemd's sd-journal, for the postfix-journal source.
+        .systemLibrary(
+            name: "CSystemd",
+            path: "Sources/CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        .target(name: "Sources", dependencies: ["Pipeline", "CZlib", "CSystemd"]),
         .target(name: "Detectors", dependencies: ["Pipeline"]),
         .systemLibrary(
             name: "CCurl",

@@ -1,8 +1,8 @@
-// libFuzzer driver over mvpipe's hostile-input parsers: the Postfix and ASSP log line parsers and the
+// libFuzzer driver over mvpipe's hostile-input parsers: the Postfix, ASSP and Exim log line parsers and the
 // config decoder. Built only by scripts/fuzz (the target exists only when MVPIPE_FUZZ is set, see
 // Package.swift), with `-sanitize=fuzzer,address` and `-D MVPIPE_LIBFUZZER`:
 //
-//     MVPIPE_FUZZ_TARGET=postfix|assp|config mvpipe-fuzz [libFuzzer flags] [CORPUS...]
+//     MVPIPE_FUZZ_TARGET=postfix|assp|exim|config mvpipe-fuzz [libFuzzer flags] [CORPUS...]
 //
 // Without MVPIPE_LIBFUZZER it only replays files: `mvpipe-fuzz TARGET FILE...` (main.swift).
 // The checks here mirror Tests/MVPipeTests/Fuzz/FuzzRegressionTests.swift, which replays the
@@ -34,8 +34,7 @@ func fuzzPostfix(_ line: UnsafeBufferPointer<UInt8>) {
     switch parsed.event {
     case .smtpdClient(let q, let name, let ip, let method, let user):
         _ = q.description
-        touch(line, name); touch(line, ip); touch(line, method)
-        _ = user?.escaped
+        touch(line, name); touch(line, ip); touch(line, method); touch(line, user)
     case .qmgrQueued(_, let from, let size, let nrcpt):
         touch(line, from)
         precondition(size >= 0 && nrcpt >= 0)
@@ -75,6 +74,24 @@ func fuzzASSP(_ line: UnsafeBufferPointer<UInt8>) {
     }
 }
 
+func fuzzExim(_ line: UnsafeBufferPointer<UInt8>) {
+    let parsed = EximLine.parse(line)
+    if let ts = parsed.timestamp {
+        precondition(ts.restOffset <= line.count)
+        precondition((1...12).contains(ts.month) && (1...31).contains(ts.day) && ts.hour < 24 && ts.minute < 60 && ts.second <= 60)
+    }
+    _ = parsed.messageID?.description
+    switch parsed.event {
+    case .arrival(let sender, let authenticator, let login, let recipients):
+        touch(line, sender); touch(line, authenticator); touch(line, login)
+        precondition((recipients ?? 0) >= 0)
+    case .delivery(_, let address, let envelope):
+        touch(line, address); touch(line, envelope)
+    case .completed, .other, .malformed:
+        break
+    }
+}
+
 let registry = Registry(sources: BuiltinSources.all, detectors: BuiltinDetectors.all, notifiers: BuiltinNotifiers.all)
 let scratch = NSTemporaryDirectory() + "mvpipe-fuzz-\(getpid())"
 let quiet = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }
@@ -94,7 +111,7 @@ func fuzzConfig(_ bytes: UnsafeBufferPointer<UInt8>) {
 typealias Body = @Sendable (UnsafeBufferPointer<UInt8>) -> Void
 
 /// The fuzz targets by name.
-let targets: [String: Body] = ["postfix": fuzzPostfix, "assp": fuzzASSP, "config": fuzzConfig]
+let targets: [String: Body] = ["postfix": fuzzPostfix, "assp": fuzzASSP, "exim": fuzzExim, "config": fuzzConfig]
 
 #if MVPIPE_LIBFUZZER
 /// The target libFuzzer runs: `MVPIPE_FUZZ_TARGET` (libFuzzer owns the command line).

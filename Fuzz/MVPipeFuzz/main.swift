@@ -1,6 +1,6 @@
 // With MVPIPE_LIBFUZZER (scripts/fuzz), hands the command line to libFuzzer, which calls
 // LLVMFuzzerTestOneInput (Harness.swift) with each input. Without it, replays files:
-// `mvpipe-fuzz postfix|assp|config FILE...`.
+// `mvpipe-fuzz postfix|assp|exim|config FILE...`.
 import Foundation
 
 #if MVPIPE_LIBFUZZER
@@ -17,7 +17,7 @@ exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) 
 #else
 let arguments = CommandLine.arguments
 guard arguments.count >= 2, let body = targets[arguments[1]] else {
-    FileHandle.standardError.write(Data("usage: mvpipe-fuzz postfix|assp|config FILE...\n".utf8))
+    FileHandle.standardError.write(Data("usage: mvpipe-fuzz postfix|assp|exim|config FILE...\n".utf8))
     exit(64)
 }
 for path in arguments.dropFirst(2) {

@@ -19,17 +19,15 @@ public struct PostfixLogSource: Source {
         public var maxInFlight: Int
 
         static let paths = ConfigOption<[String]>.paths("paths", "Log files or glob patterns, e.g. [\"/var/log/mail.log\", \"/var/log/mail.log.1\", \"/var/log/mail.log.*.gz\"]; rotated and .gz files are recognised by content.")
-        static let identity = ConfigOption("identity", default: PostfixIdentity.saslUsername, "Whom a message is charged to: \"sasl_username\" (the SASL login; mail without one does not count), \"sender\" (qmgr's from= address; bounces do not count) or \"client_ip\".")
-        static let lowercase = ConfigOption("lowercase", default: true, "Lower-case identities (ASCII letters) so Bob@x and bob@x are one user.")
-        static let maxInFlight = ConfigOption("max_in_flight", default: 100_000, in: 1_000...10_000_000, "The most queue IDs remembered while waiting for their qmgr line (older ones are forgotten first).")
 
-        public static let specs = OptionSpec.list(paths, identity, lowercase, maxInFlight)
+        public static let specs = OptionSpec.list(paths, PostfixIdentity.Counting.identity, PostfixIdentity.Counting.lowercase,
+                                                  PostfixIdentity.Counting.maxInFlight)
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
             paths = try reader.read(Self.paths)
-            identity = try reader.read(Self.identity)
-            lowercase = try reader.read(Self.lowercase)
-            maxInFlight = try reader.read(Self.maxInFlight)
+            identity = try reader.read(PostfixIdentity.Counting.identity)
+            lowercase = try reader.read(PostfixIdentity.Counting.lowercase)
+            maxInFlight = try reader.read(PostfixIdentity.Counting.maxInFlight)
         }
     }
 

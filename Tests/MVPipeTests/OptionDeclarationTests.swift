@@ -12,6 +12,8 @@ import Testing
     static let minimal: [String: [String: JSONValue]] = [
         "assp-archive": ["path": "archive"],
         "postfix-log": ["paths": ["mail.log"]],
+        "postfix-journal": [:],
+        "exim-log": ["paths": ["mainlog"]],
         "assp-log": ["paths": ["maillog.txt"]],
         "percent-over-average": [:],
         "hard-cap": [:],

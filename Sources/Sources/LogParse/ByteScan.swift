@@ -46,6 +46,33 @@ enum ByteScan {
         return nil
     }
 
+    /// The first index `>= from` holding `a`, `b` or `c`, or `line.count`: eight bytes at a time (SWAR: a byte
+    /// equal to the pattern is a zero byte of `word ^ pattern`; the lowest flagged byte is always a true match).
+    @inline(__always)
+    static func firstIndex(of a: UInt8, _ b: UInt8, _ c: UInt8, in line: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        var i = from
+        let n = line.count
+        if let base = line.baseAddress, n >= 8 {
+            let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let pa = ones &* UInt64(a), pb = ones &* UInt64(b), pc = ones &* UInt64(c)
+            while i + 8 <= n {
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let xa = word ^ pa, xb = word ^ pb, xc = word ^ pc
+                let hits = ((xa &- ones) & ~xa | (xb &- ones) & ~xb | (xc &- ones) & ~xc) & highs
+                if hits != 0 { return i + hits.trailingZeroBitCount >> 3 }
+                i += 8
+            }
+        }
+        while i < n {
+            let byte = line[i]
+            if byte == a || byte == b || byte == c { return i }
+            i += 1
+        }
+        return n
+    }
+
     /// Parses exactly `count` ASCII digits at `at`; nil if any is not a digit or the line is too short.
     @inline(__always)
     static func fixedDigits(_ line: UnsafeBufferPointer<UInt8>, at: Int, count: Int) -> Int? {

@@ -11,7 +11,8 @@ import Pipeline
 /// | ``Style/rfc3339`` | `2026-11-29T14:46:22.123456+01:00 host ...` (also `Z`, without fraction) | yes | yes |
 ///
 /// A day of 10 or more looks the same in both year-less layouts and is reported as ``Style/traditional``.
-/// ASSP's own `MMM-DD-YY hh:mm:ss` stamp has no host field; ``ASSPLine`` parses it with ``parseASSP(_:)``.
+/// ASSP's own `MMM-DD-YY hh:mm:ss` stamp has no host field; ``ASSPLine`` parses it with ``parseASSP(_:)``, and
+/// ``EximLine`` Exim's `YYYY-MM-DD HH:MM:SS` with ``parseExim(_:)``.
 struct LogTimestamp: Sendable, Hashable {
     /// Which layout the stamp was written in.
     enum Style: Sendable, Hashable {
@@ -23,6 +24,8 @@ struct LogTimestamp: Sendable, Hashable {
         case rfc3339
         /// ASSP `Nov-29-26 14:46:22` (two-digit year, read as 20YY).
         case assp
+        /// Exim `2026-12-02 16:02:32[.204][ -0500]` (local time unless `log_timezone` adds the offset).
+        case exim
     }
 
     /// The year, when the stamp carries one (RFC 3339, ASSP); nil for the year-less syslog layouts.
@@ -105,8 +108,7 @@ struct LogTimestamp: Sendable, Hashable {
         // " host " — exactly one space, then a non-empty host without spaces.
         guard i < line.count, line[i] == ByteScan.space else { return nil }
         let hostStart = i + 1
-        var j = hostStart
-        while j < line.count && line[j] != ByteScan.space { j += 1 }
+        let j = ByteScan.firstIndex(of: ByteScan.space, ByteScan.space, ByteScan.space, in: line, from: hostStart)
         guard j > hostStart else { return nil }
         ts.hostRange = hostStart..<j
         ts.restOffset = j < line.count ? j + 1 : j
@@ -168,6 +170,43 @@ struct LogTimestamp: Sendable, Hashable {
         }
         return LogTimestamp(year: 2000 + yy, month: month, day: day, hour: h, minute: m, second: s,
                             utcOffsetSeconds: nil, style: .assp, hostRange: 0..<0, restOffset: rest)
+    }
+
+    /// Parses Exim's `YYYY-MM-DD HH:MM:SS` stamp at the start of `line`, with what `log_selector` and
+    /// `log_timezone` may add after it, in Exim's order: `.fff` (`+millisec`), ` ±hhmm` (`log_timezone = true`) and
+    /// ` [pid]` (`+pid`). There is no host field: `hostRange` is empty and `restOffset` points at the text after the
+    /// space that follows (or at the end of the line). Without an offset the stamp is local wall-clock time.
+    static func parseExim(_ line: UnsafeBufferPointer<UInt8>) -> LogTimestamp? {
+        guard line.count >= 19,
+              let year = ByteScan.fixedDigits(line, at: 0, count: 4), line[4] == 0x2D,
+              let month = ByteScan.fixedDigits(line, at: 5, count: 2), month >= 1, month <= 12, line[7] == 0x2D,
+              let day = ByteScan.fixedDigits(line, at: 8, count: 2), day >= 1, day <= 31,
+              line[10] == ByteScan.space,
+              let (h, m, s) = ByteScan.clock(line, at: 11)
+        else { return nil }
+        var i = 19
+        if i < line.count && line[i] == 0x2E {  // .fff
+            guard ByteScan.fixedDigits(line, at: i + 1, count: 3) != nil else { return nil }
+            i += 4
+        }
+        var offset: Int?
+        if i + 5 < line.count, line[i] == ByteScan.space, line[i + 1] == 0x2B || line[i + 1] == 0x2D,
+           let hhmm = ByteScan.fixedDigits(line, at: i + 2, count: 4),
+           i + 6 == line.count || line[i + 6] == ByteScan.space {
+            guard hhmm / 100 <= 23, hhmm % 100 <= 59 else { return nil }
+            offset = (line[i + 1] == 0x2D ? -1 : 1) * ((hhmm / 100) * 3600 + (hhmm % 100) * 60)
+            i += 6
+        }
+        if i + 2 < line.count, line[i] == ByteScan.space, line[i + 1] == 0x5B,
+           let (_, e) = ByteScan.digits(line, at: i + 2), e < line.count, line[e] == 0x5D {
+            i = e + 1
+        }
+        if i < line.count {
+            guard line[i] == ByteScan.space else { return nil }
+            i += 1
+        }
+        return LogTimestamp(year: year, month: month, day: day, hour: h, minute: m, second: s,
+                            utcOffsetSeconds: offset, style: .exim, hostRange: 0..<0, restOffset: i)
     }
 
     /// The run's local date and time, against which year-less stamps get their year.

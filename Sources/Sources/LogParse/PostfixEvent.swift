@@ -1,13 +1,14 @@
 /// What one Postfix log line says, as far as per-user outgoing volume is concerned.
 ///
 /// `Range<Int>` payloads are byte ranges into the line that was parsed (no copy is made for them); copy them
-/// with ``LogBytes/init(_:_:)`` while the line is still in memory. Queue IDs and SASL user names are owned.
+/// with ``LogBytes/init(_:_:)`` while the line is still in memory. Queue IDs are stored inline, so the whole event
+/// is plain bytes: parsing a line allocates nothing and copying an event is a memory copy.
 enum PostfixEvent: Sendable, Hashable {
     /// smtpd accepted a client for a queue file:
     /// `QUEUEID: client=NAME[IP][:PORT][, sasl_method=M, sasl_username=USER][, sasl_sender=S][, orig_queue_id=Q][, orig_client=C]`.
     /// Without SASL (inbound mail) the SASL fields are nil.
     case smtpdClient(queueID: QueueID, clientName: Range<Int>, clientIP: Range<Int>,
-                     saslMethod: Range<Int>?, saslUsername: LogBytes?)
+                     saslMethod: Range<Int>?, saslUsername: Range<Int>?)
     /// qmgr put a message into the active queue: `QUEUEID: from=<ADDR>, size=N, nrcpt=N (queue active)`.
     /// qmgr repeats this line each time a deferred message is retried; count nrcpt from the first one.
     case qmgrQueued(queueID: QueueID, from: Range<Int>, size: Int, nrcpt: Int)

@@ -4,7 +4,7 @@
 /// ``LogTimestamp`` and SYSLOG_NAME may have several components (`postfix/submission/smtpd`,
 /// `postfix-out/smtps/smtpd`). Lines of other programs (no `/` in the tag, e.g. `dovecot:`) are ``PostfixEvent/other``.
 ///
-/// Parsing reads the line's bytes in place; only a SASL user name is copied (queue IDs are stored inline).
+/// Parsing reads the line's bytes in place and copies nothing (queue IDs are stored inline).
 struct PostfixLine: Sendable, Hashable {
     /// The leading timestamp; nil only for ``PostfixEvent/malformed`` lines.
     var timestamp: LogTimestamp?
@@ -48,16 +48,12 @@ struct PostfixLine: Sendable, Hashable {
         guard let ts = LogTimestamp.parse(line) else { return malformedLine }
         // Syslog tag: bytes up to '[' or ':'; no spaces.
         let tagStart = ts.restOffset
-        var i = tagStart
-        var lastSlash = -1
-        while i < line.count {
-            let b = line[i]
-            if b == 0x5B || b == ByteScan.colon || b == ByteScan.space { break }
-            if b == 0x2F { lastSlash = i }
-            i += 1
-        }
+        var i = ByteScan.firstIndex(of: 0x5B, ByteScan.colon, ByteScan.space, in: line, from: tagStart)
         guard i > tagStart, i < line.count else { return malformedLine }
         let tagEnd = i
+        var lastSlash = tagEnd - 1
+        while lastSlash >= tagStart && line[lastSlash] != 0x2F { lastSlash -= 1 }
+        if lastSlash < tagStart { lastSlash = -1 }
         var pid: Int?
         if line[i] == 0x5B {
             guard let (v, e) = ByteScan.digits(line, at: i + 1), e < line.count, line[e] == 0x5D else {
@@ -158,9 +154,8 @@ struct PostfixLine: Sendable, Hashable {
                 i = ByteScan.find(line, ", ", from: j + 1) ?? end
             }
         }
-        let username = user.map { LogBytes(line, $0) }
         return .smtpdClient(queueID: qid, clientName: p..<lb, clientIP: (lb + 1)..<rb,
-                            saslMethod: method, saslUsername: username)
+                            saslMethod: method, saslUsername: user)
     }
 
     /// `<ADDR>, size=N, nrcpt=N (queue active)` from `p` (after `from=`).

@@ -14,10 +14,17 @@ struct ShortBytes: Sendable, Hashable {
         precondition(range.count <= Self.capacity)
         var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &words) { raw in
-            for k in 0..<range.count { raw[k] = line[range.lowerBound + k] }
+            raw.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(line)[range]))
         }
         (w0, w1, w2) = words
         count = UInt8(range.count)
+    }
+
+    /// Three words into the hasher (the count fits in the last word's top byte, which 23 bytes never fill).
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(w0)
+        hasher.combine(w1)
+        hasher.combine(w2 | UInt64(count) << 56)
     }
 
     /// The bytes.

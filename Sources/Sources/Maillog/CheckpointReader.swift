@@ -48,6 +48,14 @@ struct CheckpointReader {
         return Array(data[position..<(position + n)])
     }
 
+    /// Reads a checkpoint's header (`magic`, format `version`, source kind); throws ``Failure`` unless all three are
+    /// the ones expected (a checkpoint is only read back by the kind that wrote it).
+    mutating func header(magic: [UInt8], version: UInt64, kind: String) throws {
+        guard try raw(magic.count) == magic, try unsigned() == version,
+              String(decoding: try bytes(max: 64), as: UTF8.self) == kind
+        else { throw Failure() }
+    }
+
     mutating func raw(_ count: Int) throws -> [UInt8] {
         guard count >= 0, data.count - position >= count else { throw Failure() }
         defer { position += count }

@@ -25,6 +25,13 @@ struct CheckpointWriter {
         bytes.append(contentsOf: value)
     }
 
+    /// Writes a checkpoint's header: `magic`, format `version`, source kind.
+    mutating func appendHeader(magic: [UInt8], version: UInt64, kind: String) {
+        append(raw: magic)
+        append(version)
+        append(bytes: Array(kind.utf8))
+    }
+
     mutating func append(raw value: [UInt8]) {
         bytes.append(contentsOf: value)
     }

@@ -60,6 +60,18 @@ struct LogLedger<Format: LogFormat> {
         tally.add(day: day, user: user, messages: messages, recipients: recipients, instant: instant)
     }
 
+    /// Whether counted messages go into 5-minute buckets (``CollectRequest/wantsBuckets``).
+    var recordsBuckets: Bool {
+        get { tally.recordsBuckets }
+        set { tally.recordsBuckets = newValue }
+    }
+
+    /// The report's counts and buckets, once reading is done: empties the tally and the users' index.
+    mutating func takeReport(withRecipients: Bool) -> (counts: [Day: [String: UserVolume]], buckets: [String: [Int64: Int]]) {
+        users.dropIndex()
+        return tally.take(users: users, withRecipients: withRecipients)
+    }
+
     /// Forgets messages and sessions too old or too many.
     mutating func evict() {
         messages.evict(newest: newestStamp)
@@ -77,7 +89,7 @@ struct LogLedger<Format: LogFormat> {
         var names: [[UInt8]] = []
         for user in Array(messages.users) + Array(sessions.users) where remap[user] == nil {
             remap[user] = Int64(names.count)
-            names.append(users.names[Int(user)])
+            names.append(users.name(of: user))
         }
         writer.append(UInt64(names.count))
         for name in names { writer.append(bytes: name) }

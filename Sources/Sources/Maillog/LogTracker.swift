@@ -1,3 +1,5 @@
+import Pipeline
+
 /// Counts one log format's lines: hands each line to the format with the shared ``LogLedger``, ages the ledger
 /// every so many lines, and saves and restores it with the checkpoint (``MaillogTracker``).
 struct LogTracker<Format: LogFormat>: MaillogTracker {
@@ -29,6 +31,15 @@ struct LogTracker<Format: LogFormat>: MaillogTracker {
     static var countsRecipients: Bool { Format.countsRecipients }
 
     mutating func evict() { ledger.evict() }
+
+    var recordsBuckets: Bool {
+        get { ledger.recordsBuckets }
+        set { ledger.recordsBuckets = newValue }
+    }
+
+    mutating func takeReport() -> (counts: [Day: [String: UserVolume]], buckets: [String: [Int64: Int]]) {
+        ledger.takeReport(withRecipients: Format.countsRecipients)
+    }
 
     var notes: [String] {
         let messages = ledger.messages.forgotten, sessions = ledger.sessions.forgotten

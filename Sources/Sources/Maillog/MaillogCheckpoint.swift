@@ -22,9 +22,7 @@ struct MaillogCheckpoint {
     /// Decodes a checkpoint; throws ``CheckpointReader/Failure`` for damaged bytes or another kind.
     init(decoding bytes: [UInt8], kind: String) throws {
         var reader = CheckpointReader(bytes)
-        guard try reader.raw(4) == Self.magic, try reader.unsigned() == Self.version,
-              String(decoding: try reader.bytes(max: 64), as: UTF8.self) == kind
-        else { throw CheckpointReader.Failure() }
+        try reader.header(magic: Self.magic, version: Self.version, kind: kind)
         self.kind = kind
         let count = try reader.int(max: 100_000)
         cursors = []
@@ -36,9 +34,7 @@ struct MaillogCheckpoint {
     /// The bytes to store.
     func encoded() -> [UInt8] {
         var writer = CheckpointWriter()
-        writer.append(raw: Self.magic)
-        writer.append(Self.version)
-        writer.append(bytes: Array(kind.utf8))
+        writer.appendHeader(magic: Self.magic, version: Self.version, kind: kind)
         writer.append(UInt64(cursors.count))
         for cursor in cursors { cursor.encode(to: &writer) }
         writer.append(bytes: state)

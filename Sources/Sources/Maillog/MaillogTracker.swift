@@ -11,6 +11,10 @@ protocol MaillogTracker: LogLineHandler {
     static var countsRecipients: Bool { get }
     /// Forgets state that is too old or too much.
     mutating func evict()
+    /// Whether counted messages go into 5-minute buckets (only when a detector reads them).
+    var recordsBuckets: Bool { get set }
+    /// The counts and buckets of the run, once reading and ``encodeState(to:)`` are done (the tally is emptied).
+    mutating func takeReport() -> (counts: [Day: [String: UserVolume]], buckets: [String: [Int64: Int]])
     /// Things to tell the admin after the run.
     var notes: [String] { get }
     /// Saves state for the next run.
@@ -41,6 +45,7 @@ extension MaillogTracker {
                 notes.append("the saved reading positions could not be decoded; this run only records where every file ends (nothing is counted twice, lines written since the last run are not counted)")
             }
         }
+        recordsBuckets = request.wantsBuckets
         var reader = MaillogReader(patterns: paths, cursors: cursors, now: Int64(request.now.timeIntervalSince1970))
         if let unrecognisedHint { reader.unrecognisedHint = unrecognisedHint }
         reader.read(into: &self)
@@ -56,18 +61,24 @@ extension MaillogTracker {
             let seen = request.calendar.day(of: Date(timeIntervalSince1970: TimeInterval(last)))
             throw SourceError("no file matches \(paths.joined(separator: ", ")) any more, but \(cursors.count) file(s) matched and were read before (the last on \(seen)). Is the log folder mounted and readable by the account mvpipe runs as, or did the logs move (then update \"paths\")? Nothing was stored for this source on this run; once the files are back it reads on from where it stopped")
         }
+        return finishReport(countThisRun: countThisRun, skipped: reader.skipped, notes: reader.notes + notes,
+                            linesRead: reader.linesRead) {
+            MaillogCheckpoint(kind: kind, cursors: reader.cursors, state: $0).encoded()
+        }
+    }
+
+    /// Ages the state, saves it into the checkpoint `checkpoint` makes of it, and reports the run's counts (none when
+    /// `countThisRun` is false: the saved positions could not be trusted).
+    mutating func finishReport(countThisRun: Bool, skipped: Int, notes: [String], linesRead: Int,
+                               checkpoint: ([UInt8]) -> [UInt8]) -> VolumeReport {
         evict()
         var state = CheckpointWriter()
         encodeState(to: &state)
-        let checkpoint = MaillogCheckpoint(kind: kind, cursors: reader.cursors, state: state.bytes)
-        var report = VolumeReport(
-            mode: .increment,
-            counts: countThisRun ? tally.volumes(users: users, withRecipients: Self.countsRecipients) : [:],
-            checkpoint: checkpoint.encoded(),
-            buckets: countThisRun ? tally.bucketCounts(users: users) : [:],
-            skipped: reader.skipped,
-            notes: reader.notes + notes + self.notes)
-        report.linesRead = reader.linesRead
+        let saved = checkpoint(state.bytes)
+        let found = countThisRun ? takeReport() : (counts: [:], buckets: [:])
+        var report = VolumeReport(mode: .increment, counts: found.counts, checkpoint: saved, buckets: found.buckets,
+                                  skipped: skipped, notes: notes + self.notes)
+        report.linesRead = linesRead
         return report
     }
 }

@@ -45,7 +45,7 @@ struct PostfixFormat: LogFormat {
             switch identity {
             case .saslUsername:
                 guard let user else { return ignore(queueID, stamp, &ledger) }
-                return user.bytes.withUnsafeBufferPointer { origin(queueID, ts, stamp, identityBytes: $0, &ledger) }
+                return origin(queueID, ts, stamp, identityBytes: UnsafeBufferPointer(rebasing: line[user]), &ledger)
             case .clientIP:
                 return origin(queueID, ts, stamp, identityBytes: UnsafeBufferPointer(rebasing: line[clientIP]), &ledger)
             case .sender:

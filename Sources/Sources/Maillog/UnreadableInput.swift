@@ -47,17 +47,19 @@ struct UnreadableInput {
     }
 
     /// The error message: what could not be read (of `matched` matched files), and how to let the account read it.
-    func message(matched: Int) -> String {
+    /// `files` and `folders` name what was looked for (the journal source: its journal files and their folder).
+    func message(matched: Int, files filesName: String = "file(s) that \"paths\" matches",
+                 folders foldersName: String = "folder(s) where \"paths\" looks for logs") -> String {
         let files = entries.filter { !$0.isFolder }
         let account = Self.account
         var parts: [String] = []
         if !files.isEmpty {
-            parts.append("cannot read \(files.count) of the \(matched) file(s) that \"paths\" matches, as user \(account): "
+            parts.append("cannot read \(files.count) of the \(matched) \(filesName), as user \(account): "
                          + Self.list(files))
         }
         let folders = entries.filter(\.isFolder)
         if !folders.isEmpty {
-            parts.append("cannot list the folder(s) where \"paths\" looks for logs, as user \(account): " + Self.list(folders))
+            parts.append("cannot list the \(foldersName), as user \(account): " + Self.list(folders))
         }
         return parts.joined(separator: "; ") + ". " + advice(account: account)
             + ". Nothing was counted from this source on this run; once it can read them, it reads on from where it stopped"

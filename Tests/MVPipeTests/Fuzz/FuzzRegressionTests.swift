@@ -38,8 +38,8 @@ import Testing
         }
         switch parsed.event {
         case .smtpdClient(let q, let name, let ip, let method, let user):
-            guard inside(n, name, ip, method) else { return "client ranges outside the line" }
-            _ = (q.description, user?.escaped)
+            guard inside(n, name, ip, method, user) else { return "client ranges outside the line" }
+            _ = (q.description, user.map { LogBytes(Array(line[$0])).escaped })
         case .qmgrQueued(_, let from, let size, let nrcpt):
             guard inside(n, from), size >= 0, nrcpt >= 0 else { return "qmgr fields out of range" }
         case .pickup(_, _, let from):
@@ -79,6 +79,27 @@ import Testing
         return nil
     }
 
+    /// EximLine.parse's invariants; a description of the first one broken, or nil.
+    static func checkExim(_ line: [UInt8]) -> String? {
+        let parsed = EximLine.parse(line)
+        let n = line.count
+        if let ts = parsed.timestamp {
+            guard ts.restOffset <= n else { return "timestamp rest outside the line" }
+            guard (1...12).contains(ts.month), (1...31).contains(ts.day), ts.hour < 24, ts.minute < 60, ts.second <= 60 else {
+                return "impossible time \(ts)"
+            }
+        }
+        switch parsed.event {
+        case .arrival(let sender, let authenticator, let login, let recipients):
+            guard inside(n, sender, authenticator, login), (recipients ?? 0) >= 0 else { return "arrival fields outside the line" }
+        case .delivery(_, let address, let envelope):
+            guard inside(n, address, envelope), !envelope.isEmpty else { return "delivery fields outside the line" }
+        case .completed, .other, .malformed:
+            break
+        }
+        return nil
+    }
+
     static let registry = Registry(sources: BuiltinSources.all, detectors: BuiltinDetectors.all, notifiers: BuiltinNotifiers.all)
 
     /// PipelineConfig.parse either builds a pipeline or throws a ConfigError, never anything else.
@@ -100,11 +121,12 @@ import Testing
         switch target {
         case "postfix": checkPostfix(bytes)
         case "assp": checkASSP(bytes)
+        case "exim": checkExim(bytes)
         default: checkConfig(bytes)
         }
     }
 
-    @Test(arguments: ["postfix", "assp", "config"])
+    @Test(arguments: ["postfix", "assp", "exim", "config"])
     func reproducersAndSeedsStillPass(target: String) throws {
         let reproducers = try Self.files("Tests/Fixtures/fuzz/\(target)")
         let seeds = try Self.files("Fuzz/corpus/\(target)")
@@ -116,7 +138,7 @@ import Testing
     }
 
     /// Every prefix of every seed line: the cut-short lines a crash or a partly written log leaves.
-    @Test(arguments: ["postfix", "assp"])
+    @Test(arguments: ["postfix", "assp", "exim"])
     func everyPrefixOfEverySeed(target: String) throws {
         var checked = 0
         for (name, bytes) in try Self.files("Fuzz/corpus/\(target)") {
@@ -148,7 +170,7 @@ import Testing
         return bytes
     }
 
-    @Test(arguments: [("postfix", 40_000), ("assp", 40_000), ("config", 3_000)])
+    @Test(arguments: [("postfix", 40_000), ("assp", 40_000), ("exim", 40_000), ("config", 3_000)])
     func seededMutations(target: String, count: Int) throws {
         let seeds = try Self.files("Fuzz/corpus/\(target)").map(\.bytes) + Self.files("Tests/Fixtures/fuzz/\(target)").map(\.bytes)
         var rng = SeededRandom(state: 0x6D76_7069_7065 ^ UInt64(target.utf8.count))

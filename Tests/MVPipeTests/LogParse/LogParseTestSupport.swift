@@ -22,3 +22,9 @@ func lpText(_ bytes: [UInt8], _ range: Range<Int>?) -> String? {
 func lpStamp(_ line: String) -> LogTimestamp? {
     Array(line.utf8).withUnsafeBufferPointer { LogTimestamp.parse($0) }
 }
+
+/// The bytes of `bytes[range]` as LogBytes (nil range gives nil).
+func lpBytes(_ bytes: [UInt8], _ range: Range<Int>?) -> LogBytes? {
+    guard let range else { return nil }
+    return LogBytes(Array(bytes[range]))
+}

@@ -51,7 +51,8 @@ func logParseTally(_ data: Data) -> LogParseTally {
             if let s = parsed.timestamp?.style { t.styles.insert(s) }
             switch parsed.event {
             case let .smtpdClient(q, _, _, _, user):
-                if let user {
+                if let range = user {
+                    let user = LogBytes(line, range)
                     if owner[q] == nil {
                         owner[q] = user.escaped
                         t.perUser[user.escaped, default: .init(messages: 0, recipients: 0)].messages += 1

@@ -46,7 +46,7 @@ import Testing
             "2026-11-20T10:00:02Z mx postfix/qmgr[1]: BBEEFFA1FC: from=<k@example.org>, size=1, nrcpt=4 (queue active)",
         ]
         for line in lines { _ = Array(line.utf8).withUnsafeBufferPointer { tracker.handle($0) } }
-        let volumes = tracker.tally.volumes(users: tracker.users, withRecipients: true)
+        let volumes = tracker.takeReport().counts
         #expect(volumes == [Day("2026-11-20")!: ["k@example.org": UserVolume(messages: 1, recipients: 4)]])
     }
 
@@ -66,7 +66,7 @@ import Testing
         #expect(try second.decodeState(from: &reader) == nil)
         let queued = "2026-11-20T10:00:01Z mx postfix/qmgr[1]: 3mPVKl0Mhjz7sXv: from=<x@example.org>, size=1, nrcpt=7 (queue active)"
         _ = Array(queued.utf8).withUnsafeBufferPointer { second.handle($0) }
-        #expect(second.tally.volumes(users: second.users, withRecipients: true)
+        #expect(second.takeReport().counts
                 == [Day("2026-11-20")!: ["l\u{00FC}ck@example.org": UserVolume(messages: 0, recipients: 7)]])
         // A damaged or foreign checkpoint is refused, never half-read.
         #expect(throws: (any Error).self) { try MaillogCheckpoint(decoding: Array(saved.dropLast()), kind: "postfix-log") }
@@ -96,7 +96,7 @@ import Testing
         #expect(try postfix.decodeState(from: &reader) == nil)
         let queued = "2026-11-20T10:00:01Z mx postfix/qmgr[1]: BBEEFFA1FC: from=<x@example.org>, size=1, nrcpt=3 (queue active)"
         _ = Array(queued.utf8).withUnsafeBufferPointer { postfix.handle($0) }
-        #expect(postfix.tally.volumes(users: postfix.users, withRecipients: true)
+        #expect(postfix.takeReport().counts
                 == [Day("2026-11-20")!: ["old@example.org": UserVolume(messages: 0, recipients: 3)]])
 
         // assp-log version 1: newest time, logins (key, name, time), counted message IDs (ID, time). A login kept
@@ -121,8 +121,38 @@ import Testing
         #expect(assp.ledger.sessions.count == 1 && assp.ledger.messages.isEmpty)
         let accepted = "Jan-15-27 08:10:00 m1-00000-00001 [Worker_1] [MessageOK] 192.0.2.10 <a@example.org> to: r@remote.test message ok"
         #expect(Array(accepted.utf8).withUnsafeBufferPointer { assp.handle($0) } == .used)
-        #expect(assp.tally.volumes(users: assp.users, withRecipients: true)
-                == [Day("2027-01-15")!: ["alice": UserVolume(messages: 1, recipients: nil)]])
+        #expect(assp.takeReport().counts == [Day("2027-01-15")!: ["alice": UserVolume(messages: 1, recipients: nil)]])
+    }
+
+    /// The compact user table: ids are stable and dense, names come back byte for byte through growth.
+    @Test func userTableInternsManyNames() {
+        var table = UserTable()
+        var names: [[UInt8]] = (0..<50_000).map { Array("user\($0)@example.org".utf8) }
+        names.append([])  // the empty name and a prefix of another are names of their own
+        names.append(Array("user1".utf8))
+        names.append([0xC3, 0xBC])
+        for (i, name) in names.enumerated() { #expect(table.id(for: name) == Int32(i)) }
+        for (i, name) in names.enumerated().reversed() { #expect(table.id(for: name) == Int32(i)) }
+        #expect(table.count == names.count)
+        #expect(table.name(of: 12_345) == names[12_345])
+        #expect(table.text(of: Int32(names.count - 1)) == "\u{00FC}")
+        table.dropIndex()
+        #expect(table.name(of: 0) == names[0] && table.count == names.count)
+    }
+
+    /// Buckets cost memory per user: without a detector that reads them, none are made.
+    @Test func bucketsOnlyWhenWanted() {
+        var tally = VolumeTally()
+        var users = UserTable()
+        let alice = users.id(for: Array("alice".utf8))
+        tally.recordsBuckets = false
+        tally.add(day: 20_000, user: alice, messages: 2, recipients: 5, instant: 1_728_000_000)
+        let report = tally.take(users: users, withRecipients: true)
+        #expect(report.buckets.isEmpty)
+        #expect(report.counts == [Day(dayNumber: 20_000): ["alice": UserVolume(messages: 2, recipients: 5)]])
+        var wanted = VolumeTally()
+        wanted.add(day: 20_000, user: alice, messages: 2, recipients: 5, instant: 1_728_000_000)
+        #expect(wanted.take(users: users, withRecipients: false).buckets == ["alice": [1_728_000_000: 2]])
     }
 
     @Test func inFlightQueueIDsAreBounded() {
