@@ -11,6 +11,7 @@ struct MVPipe: ParsableCommand {
     /// failed delivery (the alert stays queued), never a silent death of the whole run.
     static func main() {
         signal(SIGPIPE, SIG_IGN)
+        TestKillPoint.arm()
         main(nil)
     }
 

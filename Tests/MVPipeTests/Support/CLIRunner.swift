@@ -7,6 +7,8 @@ struct CLIRunner {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// The signal that ended the process (SIGKILL from a test kill point), nil when it exited.
+        var signal: Int32? = nil
 
         /// Non-empty stdout lines.
         var lines: [String] { stdout.split(separator: "\n").map(String.init) }
@@ -29,9 +31,10 @@ struct CLIRunner {
         fatalError("mvpipe binary not found; build it first or set MVPIPE_BIN (looked at \(candidates.map(\.path)))")
     }()
 
-    /// Runs `mvpipe ARGS` with an environment (added to a minimal one) and optional standard input.
+    /// Runs `mvpipe ARGS` with an environment (added to a minimal one) and optional standard input. A run still
+    /// going after `timeout` seconds is terminated (a hang guard: status 15 fails the test, never passes it).
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
-                    timeout: TimeInterval = 120) throws -> Result {
+                    timeout: TimeInterval = Eventually.deadline) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -54,7 +57,8 @@ struct CLIRunner {
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: outData.value(), as: UTF8.self),
-                      stderr: String(decoding: errData.value(), as: UTF8.self))
+                      stderr: String(decoding: errData.value(), as: UTF8.self),
+                      signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil)
     }
 }
 
