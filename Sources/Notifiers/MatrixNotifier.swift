@@ -85,11 +85,13 @@ public struct MatrixNotifier: Notifier {
     /// The options in force.
     let options: Options
     private let logger: Logger
+    private let clock: any RetryClock
     private let host: String
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
         self.logger = context.logger
+        self.clock = context.retryClock
         self.host = context.hostName
     }
 
@@ -132,7 +134,7 @@ public struct MatrixNotifier: Notifier {
             caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify)
         let target = "Matrix homeserver \(o.homeserver.origin)"
         let retrier = DeliveryRetrier(label: "matrix \(o.name)", budget: o.transport.maxRetrySeconds, logger: logger,
-                                      secrets: [o.token])
+                                      secrets: [o.token], clock: clock)
         try retrier.run {
             HTTPDelivery.attempt(request, target: target) { response in
                 MatrixNotifier.interpret(response, target: target, token: o.token)

@@ -97,10 +97,12 @@ public struct SMTPNotifier: Notifier {
     /// The options in force.
     let options: Options
     private let logger: Logger
+    private let clock: any RetryClock
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
         self.logger = context.logger
+        self.clock = context.retryClock
     }
 
     public var description: String {
@@ -131,7 +133,7 @@ public struct SMTPNotifier: Notifier {
             message: bytes, caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify,
             connectTimeout: o.transport.connectTimeout, totalTimeout: o.transport.timeout)
         let retrier = DeliveryRetrier(label: "smtp \(o.name)", budget: o.transport.maxRetrySeconds, logger: logger,
-                                      secrets: o.password.map { [$0] } ?? [])
+                                      secrets: o.password.map { [$0] } ?? [], clock: clock)
         let target = String(o.url.redacted.dropLast(2))
         try retrier.run {
             do throws(CurlError) {

@@ -53,10 +53,12 @@ public struct SlackNotifier: Notifier {
     /// The options in force.
     let options: Options
     private let logger: Logger
+    private let clock: any RetryClock
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
         self.logger = context.logger
+        self.clock = context.retryClock
     }
 
     public var description: String {
@@ -78,7 +80,7 @@ public struct SlackNotifier: Notifier {
                                   caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify)
         let target = "Slack webhook \(o.endpoint.redacted)"
         let retrier = DeliveryRetrier(label: "slack \(o.name)", budget: o.transport.maxRetrySeconds, logger: logger,
-                                      secrets: [o.url])
+                                      secrets: [o.url], clock: clock)
         try retrier.run {
             HTTPDelivery.attempt(request, target: target) { response in
                 switch response.status {

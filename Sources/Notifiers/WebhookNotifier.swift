@@ -71,10 +71,12 @@ public struct WebhookNotifier: Notifier {
     /// The options in force.
     let options: Options
     private let logger: Logger
+    private let clock: any RetryClock
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
         self.logger = context.logger
+        self.clock = context.retryClock
     }
 
     public var description: String {
@@ -96,7 +98,7 @@ public struct WebhookNotifier: Notifier {
                                   connectTimeout: o.transport.connectTimeout, totalTimeout: o.transport.timeout,
                                   caFile: o.transport.caFile, insecureSkipVerify: o.transport.insecureSkipVerify)
         let retrier = DeliveryRetrier(label: "webhook \(o.name)", budget: o.transport.maxRetrySeconds, logger: logger,
-                                      secrets: [o.url] + o.headers.map(\.value).filter { $0.origin != .inline })
+                                      secrets: [o.url] + o.headers.map(\.value).filter { $0.origin != .inline }, clock: clock)
         try retrier.run {
             HTTPDelivery.attempt(request, target: "webhook \(o.endpoint.redacted)")
         }

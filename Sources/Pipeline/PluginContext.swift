@@ -18,16 +18,20 @@ public struct PluginContext: Sendable {
     public var hostName: String
     /// Where human-readable console output goes (stderr when stdout carries `--json`).
     public var consoleStream: ConsoleStream
+    /// What notifiers measure their retry budget and wait out backoff with (the real clock but in tests).
+    public var retryClock: any RetryClock
 
     /// Creates a context.
     public init(calendar: WorkCalendar, baseDirectory: String, environment: [String: String],
-                logger: Logger, hostName: String, consoleStream: ConsoleStream = .standardOutput) {
+                logger: Logger, hostName: String, consoleStream: ConsoleStream = .standardOutput,
+                retryClock: any RetryClock = SystemRetryClock()) {
         self.calendar = calendar
         self.baseDirectory = baseDirectory
         self.environment = environment
         self.logger = logger
         self.hostName = hostName
         self.consoleStream = consoleStream
+        self.retryClock = retryClock
     }
 
     /// Resolves a path from the config against the config file's folder.

@@ -18,6 +18,8 @@ struct DeliveryRetrier: Sendable {
     var logger: Logger
     /// Values that must never appear in a message.
     var secrets: [Secret]
+    /// What the budget is measured and backoff waited with.
+    var clock: any RetryClock
 
     /// How long to wait before retry number `retry` (0 for the first retry): full backoff
     /// `baseDelay × 2^retry`, capped at `maxDelay`, times a random factor in [0.5, 1].
@@ -29,12 +31,12 @@ struct DeliveryRetrier: Sendable {
     /// Calls `attempt` until it delivers; throws ``NotifierError`` (transient or permanent,
     /// with the attempts made and the last reason) otherwise.
     func run(_ attempt: () -> AttemptResult) throws(NotifierError) {
-        let start = ContinuousClock.now
+        let start = clock.now()
         var attempts = 0
         while true {
             attempts += 1
             let result = attempt()
-            let elapsed = seconds(ContinuousClock.now - start)
+            let elapsed = clock.now() - start
             switch result {
             case .delivered:
                 if attempts > 1 { logger.notice("\(label): delivered on attempt \(attempts)") }
@@ -57,14 +59,9 @@ struct DeliveryRetrier: Sendable {
                     }
                 }
                 logger.warning("\(label): attempt \(attempts) failed: \(reason); retrying in \(format(delay)) s")
-                if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+                if delay > 0 { clock.sleep(seconds: delay) }
             }
         }
-    }
-
-    private func seconds(_ d: Duration) -> Double {
-        let c = d.components
-        return Double(c.seconds) + Double(c.attoseconds) / 1e18
     }
 
     private func format(_ s: Double) -> String { String(format: "%.1f", s) }
