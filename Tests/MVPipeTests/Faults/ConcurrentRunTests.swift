@@ -59,7 +59,7 @@ import Testing
         // delivery, holding the lock, for exactly as long as the test needs.
         try scriptResponses(scenario.http, path: "/hook/x", responses: [["hold": "first"]])
         let first = try BackgroundRun(scenario.arguments())
-        try Eventually.wait(for: "the first run's request") { try !appRequests(scenario.http).isEmpty }
+        try Eventually.wait(for: "the first run's request", from: first) { try !appRequests(scenario.http).isEmpty }
         let second = try CLIRunner.run(scenario.arguments(["--lock-timeout", "0.5"]))
         #expect(second.status == 75)
         #expect(second.stderr.contains("another mvpipe run holds the lock"), "stderr: \(second.stderr)")

@@ -98,7 +98,7 @@ import Testing
             case .midRequest(let path):
                 try scriptResponses(scenario.http, path: path + "*", responses: [["hold": "round \(round)"]])
                 let run = try BackgroundRun(scenario.arguments, environment: scenario.environment)
-                try Eventually.wait(for: "a request to \(path) in round \(round)") {
+                try Eventually.wait(for: "a request to \(path) in round \(round)", from: run) {
                     try scenario.requests().dropFirst(before).contains { ($0["path"] as? String ?? "").hasPrefix(path) }
                 }
                 #expect(run.kill(), "round \(round), \(cut): the run ended before the kill: \(run.stderrText)")

@@ -64,7 +64,7 @@ struct CLIRunner {
 
 extension CLIRunner {
     /// The minimal environment mvpipe runs with in tests, plus `extra`. Sanitizer options (ASAN_OPTIONS,
-    /// LSAN_OPTIONS, TSAN_OPTIONS, UBSAN_OPTIONS: suppressions, see .ci/run) pass through, so a sanitized
+    /// LSAN_OPTIONS, TSAN_OPTIONS, UBSAN_OPTIONS: suppressions, see scripts/sanitized-test) pass through, so a sanitized
     /// mvpipe follows the same rules as the sanitized test process.
     static func environment(adding extra: [String: String]) -> [String: String] {
         var env = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "TZ": "UTC"]
