@@ -9,7 +9,7 @@ struct MatrixNotifierTests {
                         harness: inout NotifierHarness, extra: [String: Any] = [:]) throws -> any Notifier {
         harness.environment["MATRIX_TOKEN"] = token
         var entry: [String: Any] = ["type": "matrix", "homeserver": "http://127.0.0.1:\(server.port)", "room": room,
-                                    "token_env": "MATRIX_TOKEN", "timeout": 5, "max_retry_seconds": 5]
+                                    "token_env": "MATRIX_TOKEN", "timeout": 120, "max_retry_seconds": 5]
         entry.merge(extra) { _, new in new }
         return try harness.make(entry)
     }

@@ -54,7 +54,7 @@ private struct ReceivedMail {
 
 private func smtpEntry(port: Int, scheme: String = "smtp", extra: [String: Any] = [:]) -> [String: Any] {
     var entry: [String: Any] = ["type": "smtp", "url": "\(scheme)://127.0.0.1:\(port)", "from": "relay@example.org",
-                                "to": ["admin@example.org", "oncall@example.org"], "timeout": 10, "max_retry_seconds": 1]
+                                "to": ["admin@example.org", "oncall@example.org"], "timeout": 120, "max_retry_seconds": 1]
     entry.merge(extra) { _, new in new }
     return entry
 }

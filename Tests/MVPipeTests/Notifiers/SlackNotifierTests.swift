@@ -8,7 +8,7 @@ struct SlackNotifierTests {
     private func slack(_ server: ServerProcess, path: String, harness: inout NotifierHarness,
                        extra: [String: Any] = [:]) throws -> any Notifier {
         harness.environment["SLACK_URL"] = "http://127.0.0.1:\(server.port)\(path)"
-        var entry: [String: Any] = ["type": "slack", "url_env": "SLACK_URL", "timeout": 5, "max_retry_seconds": 5]
+        var entry: [String: Any] = ["type": "slack", "url_env": "SLACK_URL", "timeout": 120, "max_retry_seconds": 5]
         entry.merge(extra) { _, new in new }
         return try harness.make(entry)
     }
