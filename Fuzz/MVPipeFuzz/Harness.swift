@@ -46,19 +46,32 @@ func fuzzPostfix(_ line: UnsafeBufferPointer<UInt8>) {
     }
 }
 
+/// The LogDateFormats the ASSP target parses every input with: the default and two others ASSP allows.
+let asspFormats = [ASSPDateFormat.standard, try! ASSPDateFormat("DD.MMM.YYYY hh:mm:ss"), try! ASSPDateFormat("YYYY-MM-DD hh:mm:ss")]
+
 func fuzzASSP(_ line: UnsafeBufferPointer<UInt8>) {
-    let parsed = ASSPLine.parse(line)
-    precondition(parsed.commentOffset >= 0 && parsed.commentOffset <= line.count)
-    touch(line, parsed.messageID); touch(line, parsed.worker); touch(line, parsed.clientIP)
-    if let ts = parsed.timestamp { precondition(ts.restOffset <= line.count) }
-    switch parsed.event {
-    case .authenticated(_, let user, let forUser):
-        _ = user.escaped
-        touch(line, forUser)
-    case .messageOK(let from, let to):
-        touch(line, from); touch(line, to)
-    case .other, .continuation, .malformed:
-        break
+    for format in asspFormats {
+        let parsed = ASSPLine.parse(line, format: format)
+        precondition(parsed.commentOffset >= 0 && parsed.commentOffset <= parsed.commentEnd || parsed.timestamp == nil)
+        precondition(parsed.commentEnd <= line.count)
+        touch(line, parsed.messageID); touch(line, parsed.worker); touch(line, parsed.clientIP)
+        touch(line, parsed.from); touch(line, parsed.to)
+        if let ts = parsed.timestamp {
+            precondition(ts.restOffset <= line.count)
+            precondition((1...12).contains(ts.month) && (1...31).contains(ts.day) && ts.hour < 24 && ts.minute < 60 && ts.second <= 60)
+        }
+        switch parsed.event {
+        case .authUser(_, let user, let forUser):
+            _ = user.escaped
+            touch(line, forUser)
+        case .connected(let session, let ip):
+            touch(line, session); touch(line, ip)
+        case .disconnected(let session, let ip):
+            touch(line, session); touch(line, ip)
+        case .authAttempt, .authSucceeded, .authFailed, .replyError, .recipientAccepted, .messageAccepted, .other,
+             .continuation, .malformed:
+            break
+        }
     }
 }
 

@@ -19,6 +19,9 @@ public struct CollectRequest: Sendable {
     /// Whether a detector reads 5-minute buckets (``VolumeReport/buckets``); sources for which
     /// buckets cost extra work (a `stat` per archived file) may skip them when not.
     public var wantsBuckets: Bool = true
+    /// What this source stored on earlier runs (asked only when needed): a source that finds nothing where it found
+    /// mail before fails instead of reporting empty days.
+    public var stored: StoredCounts = .none
 
     /// Creates a request.
     public init(now: Date, today: Day, days: [Day], finalized: Set<Day>, checkpoint: [UInt8]?,

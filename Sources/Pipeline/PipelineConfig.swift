@@ -21,6 +21,9 @@ public struct PipelineConfig: Sendable {
     public let notifiers: [Configured<any Notifier>]
     /// Per-user settings; the first match wins.
     public let overrides: [Override]
+    /// The config file's real path (symbolic links resolved), when it came from a file: with ``hostName`` it names
+    /// the pipeline that owns its state (see ``StateOwner``).
+    public internal(set) var configFile: String = ""
 
     /// The top-level keys, documented.
     public static let specs: [OptionSpec] = [
@@ -48,8 +51,10 @@ public struct PipelineConfig: Sendable {
             throw ConfigError("$", "cannot read config file \(path): \(error.localizedDescription)")
         }
         let base = (URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path)
-        return try parse(data, registry: registry, baseDirectory: base, environment: environment,
-                         logger: logger, consoleStream: consoleStream)
+        var config = try parse(data, registry: registry, baseDirectory: base, environment: environment,
+                               logger: logger, consoleStream: consoleStream)
+        config.configFile = StateOwner.realPath(path)
+        return config
     }
 
     /// Parses and validates config JSON.

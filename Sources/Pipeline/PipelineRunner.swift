@@ -32,7 +32,13 @@ public struct PipelineRunner: Sendable {
                     finalized: try store.finalizedDays(source: source.name, among: days),
                     checkpoint: try store.checkpoint(source: source.name), calendar: calendar)
                 request.wantsBuckets = config.needsBuckets
-                let report = try source.plugin.collect(request)
+                request.stored = StoredCounts(
+                    messages: { [store, name = source.name] day in
+                        try store.volumes(source: name, on: day).values.reduce(0) { $0 + $1.messages }
+                    },
+                    latestDay: { [store, name = source.name] in try store.latestDayWithMessages(source: name, among: days) })
+                var report = try source.plugin.collect(request)
+                try keepingStoredCounts(&report, source: source.name)
                 try store.apply(report, source: source.name, at: now)
                 summary.daysRead[source.name] = report.mode == .snapshot ? report.scannedDays.count : nil
                 summary.linesRead[source.name] = report.linesRead

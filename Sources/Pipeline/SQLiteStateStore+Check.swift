@@ -56,6 +56,10 @@ extension SQLiteStateStore {
         }
         if tables.contains("source_day") {
             problem(try count("SELECT count(*) FROM source_day WHERE final NOT IN (0, 1)"), "source_day row(s) whose final is not 0 or 1")
+            problem(try count("""
+                SELECT count(*) FROM (SELECT DISTINCT source, day FROM volume v
+                    WHERE NOT EXISTS (SELECT 1 FROM source_day s WHERE s.source = v.source AND s.day = v.day))
+                """), "day(s) of a source with counts but no source_day row (a run would read them again and replace their counts)")
         }
         for (table, column) in [("volume", "day"), ("source_day", "day"), ("alert", "day")] where tables.contains(table) {
             let bad = try String.fetchAll(db, sql: "SELECT DISTINCT CAST(\(column) AS TEXT) FROM \(table) WHERE \(column) IS NOT NULL")

@@ -13,6 +13,7 @@ extension SQLiteStateStore {
     static let migrations: [(identifier: String, tables: [String])] = [
         ("v1", ["volume", "source_day", "source_checkpoint", "alert", "delivery"]),
         ("v2: time buckets", ["bucket"]),
+        ("v3: owner", ["meta"]),
     ]
 
     /// The schema version this mvpipe writes (the number of migrations it knows).
@@ -49,6 +50,10 @@ extension SQLiteStateStore {
                     PRIMARY KEY (source, user, start)) WITHOUT ROWID;
                 CREATE INDEX bucket_start ON bucket(start);
                 """)
+        }
+        migrator.registerMigration(migrations[2].identifier) { db in
+            // Facts about the state itself, such as which config owns it (see StateOwner).
+            try db.execute(sql: "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID")
         }
         return migrator
     }()

@@ -310,12 +310,12 @@ public final class SQLiteStateStore: StateStore {
     }
 
     /// `users` in pieces small enough for one statement's parameters (SQLite allows 32 766).
-    private static func chunks(_ users: [String]) -> [[String]] {
+    static func chunks(_ users: [String]) -> [[String]] {
         stride(from: 0, to: users.count, by: 10_000).map { Array(users[$0..<min(users.count, $0 + 10_000)]) }
     }
 
     /// `?, ?, ?` for `count` parameters.
-    private static func placeholders(_ count: Int) -> String {
+    static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
     }
 

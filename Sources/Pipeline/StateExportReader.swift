@@ -29,9 +29,19 @@ public struct StateExportReader: Sendable {
         var rows: [String: Int] = [:]
         var alertIDs: Set<Int64> = []
         var deliveries: [(id: Int64, line: Int)] = []
+        var sourceDays: Set<SourceDay> = []
+        var volumeDays: [SourceDay: Int] = [:]  // first line of each source and day
         let schema = try read(currentSchema: currentSchema) { row in
             rows[row.table.name, default: 0] += 1
             switch row.table {
+            case .volume, .sourceDay:
+                guard case .text(let source) = row.values[0], case .text(let day) = row.values[1] else { break }
+                let key = SourceDay(source: source, day: day)
+                if row.table == .sourceDay {
+                    sourceDays.insert(key)
+                } else if volumeDays[key] == nil {
+                    volumeDays[key] = row.line
+                }
             case .alert:
                 guard case .integer(let id) = row.values[0], alertIDs.insert(id).inserted else {
                     throw StateImportError.invalidLine(line: row.line, message: "a second alert with id \(row.values[0])")
@@ -48,7 +58,18 @@ public struct StateExportReader: Sendable {
         if let orphan = deliveries.first(where: { !alertIDs.contains($0.id) }) {
             throw StateImportError.invalidLine(line: orphan.line, message: "delivery.alert_id \(orphan.id) refers to no alert of the file")
         }
+        // Counts of a day no source_day row vouches for would be read again by the next run, and replaced by
+        // whatever the input holds by then (an archive that no longer has the day holds nothing): refuse them.
+        if let (key, line) = volumeDays.filter({ !sourceDays.contains($0.key) }).min(by: { $0.value < $1.value }) {
+            throw StateImportError.invalidLine(line: line, message: "volume rows of source '\(UntrustedText.display(key.source, limit: 60))' on \(key.day) have no source_day row (the file is incomplete: a run would read that day again and replace its counts); import a whole `mvpipe state export`, or add the source_day row")
+        }
         return Summary(schemaVersion: schema, rows: rows)
+    }
+
+    /// A source and a day, as text.
+    private struct SourceDay: Hashable {
+        var source: String
+        var day: String
     }
 
     /// Calls `body` with each row in file order; returns the export's schema version.

@@ -7,12 +7,28 @@ import Foundation
 public protocol StateStore: Sendable {
     /// Takes the run lock, waiting up to `seconds`; throws ``StateError/locked`` when another run holds it.
     func acquireRunLock(waiting seconds: Double) throws -> any RunLock
+    /// The config this state belongs to; nil until a command that writes recorded one (see ``StateOwner``).
+    func owner() throws -> StateOwner?
+    /// Records `owner` if the recorded owner is `expected` (nil: none yet), in one step, and returns true;
+    /// returns false and changes nothing when it is not (another config got there first).
+    func recordOwner(_ owner: StateOwner, ifCurrent expected: StateOwner?) throws -> Bool
     /// The days among `days` that `source` has already reported final.
     func finalizedDays(source: String, among days: [Day]) throws -> Set<Day>
     /// The checkpoint `source` saved on its last run.
     func checkpoint(source: String) throws -> [UInt8]?
     /// Stores a source's report (counts, final days, checkpoint) in one transaction.
+    ///
+    /// `.snapshot`: each scanned day's counts (and the buckets in ``VolumeReport/bucketSpans``) replace what
+    /// `source` stored for it; `.increment`: they add to it. Days in ``VolumeReport/finalDays`` become final and
+    /// stay final. The runner, not the store, keeps a snapshot from lowering a stored count (see
+    /// ``PipelineRunner``): the store writes what it is given.
     func apply(_ report: VolumeReport, source: String, at date: Date) throws
+    /// What `source` alone stored for `day`, per user (empty when nothing).
+    func volumes(source: String, on day: Day) throws -> [String: UserVolume]
+    /// The latest day among `days` on which `source` stored more than zero messages, if any.
+    func latestDayWithMessages(source: String, among days: [Day]) throws -> Day?
+    /// Per user, `source`'s own messages per 5-minute bucket with a start in `[from, to)`.
+    func buckets(source: String, users: [String], from: Date, to: Date) throws -> [String: [Int64: Int]]
     /// Every user's volume on `day`, summed over sources.
     func volumes(on day: Day) throws -> [String: UserVolume]
     /// Messages per user per day, summed over sources, for the given users and days (missing: no mail).

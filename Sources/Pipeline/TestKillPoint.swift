@@ -12,7 +12,8 @@ import Darwin
 ///
 /// - `read:N`: once N bytes of log content have been read (counted per chunk read, over every file of the process);
 /// - `commit:N`: just after the Nth state transaction of the process committed (a source's counts with its
-///   checkpoint, the alerts saved, one notifier's delivery or failure record); schema upgrades do not count;
+///   checkpoint, the alerts saved, one notifier's delivery or failure record); schema upgrades and the claim of
+///   the state for a config do not count;
 /// - `delivered:N`: inside the Nth notifier delivery, after the peer accepted the alerts and before the state
 ///   records that it did.
 ///

@@ -18,9 +18,16 @@ struct DirectoryReader {
     }
 
     /// Why a folder could not be listed.
-    enum Failure: Error {
+    enum Failure: Error, CustomStringConvertible {
         case missing
         case unreadable(String)
+
+        var description: String {
+            switch self {
+            case .missing: String(cString: strerror(ENOENT))
+            case .unreadable(let reason): reason
+            }
+        }
     }
 
     /// Opens `name` inside the folder `parent` (or an absolute path when `parent` is `AT_FDCWD`)
@@ -39,13 +46,15 @@ struct DirectoryReader {
         return fd
     }
 
-    /// Calls `body` for each entry of the open folder `fd` (except `.` and `..`) and closes it.
+    /// Calls `body` for each entry of the open folder `fd` (except `.` and `..`) and closes it. Reads from the
+    /// folder's start even when `fd` is a `dup` of a descriptor that was read before (they share the position).
     static func forEachEntry(of fd: Int32, _ body: (Entry) throws -> Void) throws {
-        guard let dir = fdopendir(fd) else {
-            close(fd)
+        guard fd >= 0, let dir = fdopendir(fd) else {
+            if fd >= 0 { close(fd) }
             throw Failure.unreadable(String(cString: strerror(errno)))
         }
         defer { closedir(dir) }
+        rewinddir(dir)
         while let raw = readdir(dir) {
             // Only the name's bytes and its NUL are there: readdir packs entries by d_reclen, so copying the
             // whole 256-byte d_name (or the whole dirent through `pointee`) reads past the end of the last

@@ -5,7 +5,7 @@ import Pipeline
 ///
 /// Reads only what is new since the last run, across rename rotation, compression and copytruncate (see
 /// ``MaillogReader``), and reports ``VolumeReport/Mode/increment`` counts with a checkpoint that the runner stores
-/// in the same transaction. The counting rules are in ``PostfixTracker`` and `docs/sources.md`.
+/// in the same transaction. The counting rules are in ``PostfixFormat`` and `docs/sources.md`.
 public struct PostfixLogSource: Source {
     /// Options of `postfix-log`.
     public struct Options: PluginOptions {
@@ -52,9 +52,9 @@ public struct PostfixLogSource: Source {
     }
 
     public func collect(_ request: CollectRequest) throws -> VolumeReport {
-        var tracker = PostfixTracker(identity: options.identity, lowercase: options.lowercase,
-                                     maxInFlight: options.maxInFlight,
-                                     resolver: DayResolver(calendar: request.calendar, now: request.now))
+        var tracker = LogTracker(format: PostfixFormat(identity: options.identity, lowercase: options.lowercase,
+                                                       maxInFlight: options.maxInFlight),
+                                 resolver: DayResolver(calendar: request.calendar, now: request.now))
         return try tracker.collect(kind: Self.type, paths: options.paths, request: request, missingHint: "Postfix's mail log, e.g. /var/log/mail.log")
     }
 }

@@ -49,8 +49,9 @@ struct BacktestCommand: ParsableCommand {
             CLI.printError("no state at \(config.statePath) yet: backtests replay what `mvpipe run` has stored")
             throw ExitCode(ExitCodes.ioError)
         }
-        let (mine, theirs, judged) = try CLI.guarded {
+        let (mine, theirs, judged) = try CLI.guarded(configFile: common.config) {
             let store = try SQLiteStateStore.scratchCopy(of: config.statePath)
+            try store.requireOwner(config.stateOwner, statePath: config.statePath)
             var judged = 0
             func replay(_ pipeline: PipelineConfig) throws -> [BacktestHit] {
                 var hits: [BacktestHit] = []

@@ -29,7 +29,23 @@ struct CheckCommand: ParsableCommand {
             lines.append("history window: \(window.count) working days, \(oldest) to \(newest)")
         }
         let stateExists = FileManager.default.fileExists(atPath: config.statePath)
-        lines.append("state: \(config.statePath) (\(stateExists ? "exists" : "will be created on the first run"))")
+        let me = config.stateOwner
+        var foreign: StateOwner?
+        if !stateExists {
+            lines.append("state: \(config.statePath) (will be created on the first run, for this config: \(me))")
+        } else {
+            switch Result(catching: { try SQLiteStateStore(readingOnly: config.statePath).owner() }) {
+            case .success(let owner?) where owner == me:
+                lines.append("state: \(config.statePath) (exists; belongs to this config)")
+            case .success(let owner?):
+                foreign = owner
+                lines.append("state: \(config.statePath) (exists; belongs to \(owner), not to this config: \(me); runs of this config are refused)")
+            case .success(nil):
+                lines.append("state: \(config.statePath) (exists; no owner recorded yet: the next run records this config, \(me))")
+            case .failure(let error):
+                lines.append("state: \(config.statePath) (exists, but cannot be used: \(error); see `mvpipe state check`)")
+            }
+        }
         lines.append("sources (counts are summed over all):")
         for s in config.sources { lines.append("  - [\(s.name)] \(s.plugin.description)") }
         lines.append("detectors (a user alerts when any fires):")
@@ -54,5 +70,9 @@ struct CheckCommand: ParsableCommand {
         }
         lines.append("an alerted user alerts again the same day at \(AlertFormatter.format(config.realertFactor))× the count of the last alert; undelivered alerts are retried for \(config.pendingDays) days")
         CLI.printOut(lines.joined(separator: "\n"))
+        if let foreign {
+            CLI.printError("config error in \(common.config) at \(me.refusal(ownedBy: foreign, statePath: config.statePath).description)")
+            throw ExitCode(ExitCodes.config)
+        }
     }
 }

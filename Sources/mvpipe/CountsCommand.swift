@@ -29,10 +29,11 @@ struct CountsCommand: ParsableCommand {
         let now = try CLI.parseNow(self.now, calendar: config.calendar)
         let today = config.calendar.day(of: now)
         let target = try day.map { try CLI.parseDay($0, option: "--day") } ?? today
-        let (volumes, summary) = try CLI.guarded {
+        let (volumes, summary) = try CLI.guarded(configFile: common.config) {
             let store = try SQLiteStateStore(path: config.statePath)
             let lock = try store.acquireRunLock(waiting: lockTimeout)
             defer { lock.release() }
+            try store.claim(for: config.stateOwner, statePath: config.statePath)
             let runner = PipelineRunner(config: config, store: store, logger: logger)
             let summary = try runner.collect(now: now, extraDays: target <= today ? [target] : [])
             return (try store.volumes(on: target), summary)

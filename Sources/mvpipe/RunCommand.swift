@@ -103,13 +103,14 @@ struct RunCommand: ParsableCommand {
         today = config.calendar.day(of: now)
         var progress = RunProgress()
         defer { metrics.progress = progress }
-        let outcome = try CLI.guarded {
+        let outcome = try CLI.guarded(configFile: common.config) {
             let opened: any StateStore = dryRun
                 ? try SQLiteStateStore.scratchCopy(of: config.statePath)
                 : try SQLiteStateStore(path: config.statePath)
-            store = opened
             let lock = dryRun ? nil : try opened.acquireRunLock(waiting: lockTimeout)
             defer { lock?.release() }
+            try opened.claim(for: config.stateOwner, statePath: config.statePath)
+            store = opened
             return try PipelineRunner(config: config, store: opened, logger: logger)
                 .run(now: now, dryRun: dryRun, progress: &progress)
         }

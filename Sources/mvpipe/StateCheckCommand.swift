@@ -10,7 +10,8 @@ struct StateCheckCommand: ParsableCommand {
         discussion: """
             Runs SQLite's integrity_check and foreign_key_check, then checks that counts are whole and not \
             negative, days are dates, each alert's payload is its alert and it has delivery records, and \
-            the alert id sequence is ahead of every id; lists checkpoints by size. Warnings (odd but \
+            the alert id sequence is ahead of every id, and every day with counts has its source_day row; \
+            lists checkpoints by size and the state's owner. Warnings (odd but \
             harmless, such as a queue for a notifier the config no longer has) do not fail the check. \
             An older schema is reported, not upgraded.
             """
@@ -30,13 +31,18 @@ struct StateCheckCommand: ParsableCommand {
         let today = config.calendar.day(of: try CLI.parseNow(now, calendar: config.calendar))
         let expectations = StateCheckExpectations(sources: config.sources.map(\.name), notifiers: config.notifiers.map(\.name),
                                                   retryFrom: today.adding(days: -config.pendingDays))
-        let report = try CLI.guarded {
+        let (report, owner) = try CLI.guarded {
             let store = try SQLiteStateStore(readingOnly: config.statePath)
             let lock = try store.acquireRunLock(waiting: lockTimeout)
             defer { lock.release() }
-            return try store.check(expectations)
+            return (try store.check(expectations), try? store.owner())
         }
         var lines = report.facts
+        switch owner {
+        case let owner? where owner == config.stateOwner: lines.append("owner: \(owner), this config")
+        case let owner?: lines.append("warning: the state belongs to \(owner), not to this config (\(config.stateOwner)): runs of this config are refused; see `mvpipe state adopt`")
+        default: lines.append("owner: none recorded yet (the next run records its config)")
+        }
         lines += report.warnings.map { "warning: \($0)" }
         lines += report.problems.map { "problem: \($0)" }
         lines.append(report.isHealthy ? "state is fine" : "state is damaged: \(report.problems.count) problem(s)")

@@ -8,10 +8,11 @@ struct StateImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Load a `state export` file into the state (a new or empty one, or any with --replace).",
         discussion: """
-            Every line is checked before anything is written (the error names the line; exit 65). The rows \
-            are then written in one transaction under the run lock; a state that already holds rows is \
-            refused (exit 64) unless --replace, which discards them in the same transaction. A missing \
-            state file is created.
+            Every line is checked before anything is written, and that the file is complete (each day with \
+            counts has its source_day row); the error names the line (exit 65). The rows are then written in \
+            one transaction under the run lock, and the state is recorded as this config's; a state that \
+            already holds rows is refused (exit 64) unless --replace, which discards them in the same \
+            transaction. A missing state file is created.
             """
     )
 
@@ -41,11 +42,16 @@ struct StateImportCommand: ParsableCommand {
             let reader = StateExportReader(path: path)
             return (path, try reader.validate(currentSchema: SQLiteStateStore.schemaVersion))
         }
-        let counts = try CLI.guarded {
+        let counts = try CLI.guarded(configFile: common.config) {
             let store = try SQLiteStateStore(path: config.statePath, create: true)
             let lock = try store.acquireRunLock(waiting: lockTimeout)
             defer { lock.release() }
-            return try store.importRows(from: StateExportReader(path: path), replace: replace)
+            // The imported state belongs to this config; --replace takes it over from another one.
+            let previous = try store.owner()
+            if !replace { try store.requireOwner(config.stateOwner, statePath: config.statePath) }
+            let counts = try store.importRows(from: StateExportReader(path: path), replace: replace)
+            _ = try store.recordOwner(config.stateOwner, ifCurrent: previous)
+            return counts
         }
         let from = summary.schemaVersion == SQLiteStateStore.schemaVersion ? "" : " (exported at schema \(summary.schemaVersion))"
         CLI.printOut("imported \(StateCommandFormat.rows(counts)) into \(config.statePath)\(from)")

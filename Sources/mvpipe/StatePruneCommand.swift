@@ -51,10 +51,15 @@ struct StatePruneCommand: ParsableCommand {
         let before = today.adding(days: -keepDays)
         let plan = PrunePlan(before: before, bucketsBefore: Int64(config.calendar.start(of: before).timeIntervalSince1970),
                              retryFrom: today.adding(days: -config.pendingDays))
-        let report = try CLI.guarded {
+        let report = try CLI.guarded(configFile: common.config) {
             let store = try SQLiteStateStore(path: config.statePath, create: false)
             let lock = try store.acquireRunLock(waiting: lockTimeout)
             defer { lock.release() }
+            if dryRun {
+                try store.requireOwner(config.stateOwner, statePath: config.statePath)
+            } else {
+                try store.claim(for: config.stateOwner, statePath: config.statePath)
+            }
             return try store.prune(plan, dryRun: dryRun)
         }
         var lines = [dryRun

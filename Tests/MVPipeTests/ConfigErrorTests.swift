@@ -78,6 +78,15 @@ import Testing
         try check({ $0["notifiers"] = [["type": "mailx", "to": ["-oQ/tmp@x"]]] }, expect: ["$.notifiers[0].to[0]", "plain address"])
     }
 
+    @Test func asspSettingsThatASSPCannotHave() throws {
+        try check({ $0["sources"] = [["type": "assp-archive", "path": "archive", "layout": "YEAR/MONTH/FROM"]] },
+                  expect: ["$.sources[0].layout", "YEAR, MONTH, DAY and FROM once each", "found 'YEAR/MONTH/FROM'"])
+        try check({ $0["sources"] = [["type": "assp-archive", "path": "archive", "layout": "YEAR/MONTH/DAY/RCPT"]] },
+                  expect: ["$.sources[0].layout", "found 'YEAR/MONTH/DAY/RCPT'"])
+        try check({ $0["sources"] = [["type": "assp-log", "paths": ["maillog.txt"], "date_format": "DD.MM.YYYY"]] },
+                  expect: ["$.sources[0].date_format", "LogDateFormat", "it needs MMM or MM, DD, hh, mm and ss"])
+    }
+
     @Test func duplicateNames() throws {
         try check({ $0["notifiers"] = [["type": "console"], ["type": "console"]] },
                   expect: ["$.notifiers[1].name", "distinct \"name\""])

@@ -64,11 +64,12 @@ import Pipeline
         // Ignored users are still counted.
         let counts = try CLIRunner.run(["counts", "--config", config, "--day", "2026-11-25", "--json"])
         #expect(counts.stdout.contains("newsletter@example.org"))
-        // check reports an override that matches nobody seen lately.
+        // check reports an override that matches nobody seen lately (the config edited in place: a copy elsewhere
+        // would be another config, which the state refuses).
         let typo = try ConfigFile.write(ConfigFile.archive(
             root: dir.file("archive"), state: dir.file("state.sqlite"), timezone: "UTC",
             extra: ["overrides": [["users": ["newsleter@example.org"], "ignore": true],
-                                  ["users": ["*@lists.example.org"], "ignore": true]]]), to: dir.file("typo.json"))
+                                  ["users": ["*@lists.example.org"], "ignore": true]]]), to: config)
         let check = try CLIRunner.run(["check", "--config", typo])
         #expect(check.status == 0)
         #expect(check.stdout.contains("newsleter@example.org → ignored (counted, never alerted)\n    warning: matches nobody seen in the last 30 days"))

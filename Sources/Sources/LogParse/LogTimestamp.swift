@@ -1,3 +1,5 @@
+import Pipeline
+
 /// The leading timestamp (and host field) of one log line.
 ///
 /// Three syslog-style layouts are recognised by ``parse(_:)``:
@@ -168,17 +170,39 @@ struct LogTimestamp: Sendable, Hashable {
                             utcOffsetSeconds: nil, style: .assp, hostRange: 0..<0, restOffset: rest)
     }
 
-    /// The year a year-less stamp of `month` belongs to, read at a reference date (`referenceYear`, `referenceMonth`).
-    ///
-    /// Rule: a line whose month is more than one month ahead of the reference month is from the previous
-    /// year (a December line read in January is last year's); otherwise it is from the reference year.
-    /// One month of slack allows for clocks that run slightly ahead around a month's end.
-    static func inferYear(month: Int, referenceYear: Int, referenceMonth: Int) -> Int {
-        month - referenceMonth > 1 ? referenceYear - 1 : referenceYear
+    /// The run's local date and time, against which year-less stamps get their year.
+    struct YearReference: Sendable, Equatable {
+        /// The run's local year.
+        let year: Int
+        /// The run's local date and time as seconds since 1970 read as if UTC ("wall-clock seconds").
+        let wallSeconds: Int64
+
+        /// The reference for a run whose local wall-clock time is `wallSeconds`.
+        init(wallSeconds: Int64) {
+            self.wallSeconds = wallSeconds
+            year = Day(dayNumber: Int((wallSeconds - ((wallSeconds % 86_400) + 86_400) % 86_400) / 86_400)).year
+        }
     }
 
-    /// ``year`` when the stamp has one, else ``inferYear(month:referenceYear:referenceMonth:)``.
-    func resolvedYear(referenceYear: Int, referenceMonth: Int) -> Int {
-        year ?? LogTimestamp.inferYear(month: month, referenceYear: referenceYear, referenceMonth: referenceMonth)
+    /// How far after the run a year-less stamp may be and still be this year's: clock skew between hosts, and a log
+    /// written in another time zone than the config's (UTC offsets differ by up to 26 hours; a day covers the
+    /// usual cases). Anything later is last year's.
+    static let futureToleranceSeconds: Int64 = 86_400
+
+    /// The year a year-less stamp (`month`, `day`, time of day in seconds) belongs to, read at `reference`.
+    ///
+    /// Rule: the stamp is this year's unless that would put it more than ``futureToleranceSeconds`` after the run;
+    /// then it is last year's. A log line is never dated after the run (beyond the tolerance): `Feb 10` read on
+    /// 2027-01-15 is 2026-02-10, and `Dec 31` read on 2027-01-01 is 2026-12-31.
+    static func inferYear(month: Int, day: Int, secondOfDay: Int, reference: YearReference) -> Int {
+        // 29 February of a common year is compared as 1 March; the date itself is refused later.
+        let first = Day(year: reference.year, month: month, day: 1)?.dayNumber ?? 0
+        let wall = Int64(first + day - 1) * 86_400 + Int64(secondOfDay)
+        return wall - reference.wallSeconds > futureToleranceSeconds ? reference.year - 1 : reference.year
+    }
+
+    /// ``year`` when the stamp has one, else ``inferYear(month:day:secondOfDay:reference:)``.
+    func resolvedYear(_ reference: YearReference) -> Int {
+        year ?? LogTimestamp.inferYear(month: month, day: day, secondOfDay: hour * 3600 + minute * 60 + second, reference: reference)
     }
 }

@@ -9,23 +9,16 @@
 struct QueueID: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Longest queue ID that fits inline.
     static let maxLength = 23
-    private var w0: UInt64 = 0
-    private var w1: UInt64 = 0
-    private var w2: UInt64 = 0
+    private var storage: ShortBytes
     /// Number of characters.
-    private(set) var count: UInt8 = 0
+    var count: UInt8 { storage.count }
 
     /// Validates and stores `line[range]`; nil when it is not a short or long Postfix queue ID.
     init?(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
         let n = range.count
         guard n >= 6, n <= QueueID.maxLength, range.lowerBound >= 0, range.upperBound <= line.count else { return nil }
         guard QueueID.isShort(line, range) || QueueID.isLong(line, range) else { return nil }
-        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &words) { raw in
-            for k in 0..<n { raw[k] = line[range.lowerBound + k] }
-        }
-        (w0, w1, w2) = words
-        count = UInt8(n)
+        storage = ShortBytes(line, range)
     }
 
     /// Validates and stores the ASCII `string`.
@@ -52,10 +45,7 @@ struct QueueID: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// The ID's bytes.
-    var bytes: [UInt8] {
-        var words = (w0, w1, w2)
-        return withUnsafeBytes(of: &words) { Array($0.prefix(Int(count))) }
-    }
+    var bytes: [UInt8] { storage.bytes }
 
     /// The ID as text (always ASCII).
     var description: String { String(decoding: bytes, as: UTF8.self) }

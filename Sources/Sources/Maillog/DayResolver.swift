@@ -4,17 +4,15 @@ import Pipeline
 /// Turns log timestamps into the site's local days, fast enough to run on every counted line.
 ///
 /// - Year-less syslog stamps (`Nov  5 14:46:22`, `Nov 05 14:46:22`) are local wall-clock time: the day is taken
-///   as written, the year inferred from the run's date (``LogTimestamp/inferYear(month:referenceYear:referenceMonth:)``:
-///   a month more than one ahead of the run's month is last year's, so a December line read in January is last year's).
+///   as written, the year inferred from the run's time (``LogTimestamp/inferYear(month:day:secondOfDay:reference:)``:
+///   this year's unless that is more than a day after the run, so `Feb 10` read on 2027-01-15 is 2026-02-10).
 /// - RFC 3339 stamps carry their offset: the instant is converted into the calendar's time zone.
 /// - ASSP stamps carry a two-digit year and are local wall-clock time.
 struct DayResolver {
     /// The site's calendar.
     let calendar: WorkCalendar
-    /// The year of the run's local date.
-    let referenceYear: Int
-    /// The month of the run's local date.
-    let referenceMonth: Int
+    /// The run's local date and time, for year-less stamps.
+    let reference: LogTimestamp.YearReference
     private var cachedStart: Int64 = 1
     private var cachedEnd: Int64 = 0
     private var cachedDay = Day(dayNumber: 0)
@@ -22,15 +20,14 @@ struct DayResolver {
     /// A resolver for a run at `now`.
     init(calendar: WorkCalendar, now: Date) {
         self.calendar = calendar
-        let today = calendar.day(of: now)
-        referenceYear = today.year
-        referenceMonth = today.month
+        let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
+        reference = LogTimestamp.YearReference(wallSeconds: seconds + Int64(calendar.timeZone.secondsFromGMT(for: now)))
     }
 
     /// The local day of `stamp`, or nil when it names no real date (29 February of an inferred common year).
     mutating func day(of stamp: LogTimestamp) -> Day? {
         guard stamp.utcOffsetSeconds != nil else {
-            let year = stamp.resolvedYear(referenceYear: referenceYear, referenceMonth: referenceMonth)
+            let year = stamp.resolvedYear(reference)
             return Day(year: year, month: stamp.month, day: stamp.day)
         }
         guard let instant = seconds(of: stamp) else { return nil }
@@ -67,7 +64,7 @@ struct DayResolver {
     /// Seconds since 1970 for ordering and ageing in-flight state: exact for RFC 3339 stamps, the wall-clock
     /// time read as UTC for the others (consistent within one log, which is all ageing needs).
     func seconds(of stamp: LogTimestamp) -> Int64? {
-        let year = stamp.resolvedYear(referenceYear: referenceYear, referenceMonth: referenceMonth)
+        let year = stamp.resolvedYear(reference)
         guard let day = Day(year: year, month: stamp.month, day: stamp.day) else { return nil }
         let local = Int64(day.dayNumber) * 86_400 + Int64(stamp.hour * 3600 + stamp.minute * 60 + stamp.second)
         return local - Int64(stamp.utcOffsetSeconds ?? 0)

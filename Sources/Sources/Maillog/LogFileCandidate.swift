@@ -29,7 +29,9 @@ final class LogFileCandidate {
         case vanished
         /// Not a regular file, or empty: nothing to read.
         case notAFile
-        /// Cannot be read; the text says why.
+        /// The file system refuses to open it (`errno`: permissions, most often): the source cannot see it.
+        case denied(Int32)
+        /// Its content cannot be read (a damaged compressed head); the text says why.
         case unreadable(String)
     }
 
@@ -42,13 +44,13 @@ final class LogFileCandidate {
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT { throw .vanished }
-            throw .unreadable(String(cString: strerror(code)))
+            throw .denied(code)
         }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
-            let message = String(cString: strerror(errno))
+            let code = errno
             close(fd)
-            throw .unreadable(message)
+            throw .denied(code)
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             close(fd)

@@ -6,7 +6,7 @@ struct MaillogCheckpoint {
     static let magic: [UInt8] = Array("MVLG".utf8)
     static let version: UInt64 = 1
 
-    /// `postfix-log` or `assp-log`: a checkpoint is only read back by the kind that wrote it.
+    /// The source type (`postfix-log`, `exim-log`, ...): a checkpoint is only read back by the kind that wrote it.
     var kind: String
     /// Where each file was left.
     var cursors: [FileCursor]

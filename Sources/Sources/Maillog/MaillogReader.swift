@@ -10,8 +10,9 @@
 /// - a file not seen before (first run: every matched file; later: the fresh `mail.log`) is read from its start.
 ///
 /// Files are read oldest first (by modification time), so a queue ID's lines are seen in order across rotation.
-/// A file that cannot be opened or read is noted and skipped; its cursor is kept, so nothing is read twice when it
-/// comes back. Cursors of files not seen for 30 days are forgotten.
+/// A file that cannot be opened (permissions) stops the whole reading: the source fails and nothing is stored. A file
+/// whose content cannot be read (a damaged `.gz`) is noted and skipped; its cursor is kept, so nothing is read twice
+/// when it comes back. Cursors of files not seen for 30 days are forgotten.
 struct MaillogReader {
     /// Cursors not matched for this long are forgotten.
     static let forgetAfterSeconds: Int64 = 30 * 86_400
@@ -20,6 +21,10 @@ struct MaillogReader {
 
     /// The resolved glob patterns.
     let patterns: [String]
+    /// Said of a file of whose lines read on this run none (or fewer than 1 in 20) was a line of the expected
+    /// format: what to check.
+    var unrecognisedHint = "check that it is the log this source reads"
+
     /// The run's time (Unix seconds), stored in cursors.
     let now: Int64
     /// The cursors: loaded from the checkpoint, updated by ``read(into:)``.
@@ -30,6 +35,9 @@ struct MaillogReader {
     private(set) var skipped = 0
     /// Paths the patterns matched (opened or not).
     private(set) var pathsMatched = 0
+    /// Matched files that could not be opened, and folders of patterns that could not be listed; when there are any,
+    /// nothing was read (the source fails: see ``UnreadableInput``).
+    private(set) var unreadable = UnreadableInput()
     /// Files matched by the patterns, opened and not empty.
     private(set) var filesOpened = 0
     /// Lines read on this run.
@@ -46,15 +54,22 @@ struct MaillogReader {
         scanner = LineScanner(maxLineLength: maxLineLength)
     }
 
-    /// Reads every matched file's new lines into `handler`.
+    /// Reads every matched file's new lines into `handler`; reads nothing when a matched file cannot be opened or a
+    /// pattern's folder cannot be listed (see ``unreadable``).
     mutating func read<H: LogLineHandler>(into handler: inout H) {
         var candidates: [LogFileCandidate] = []
-        let paths = GlobExpander.expand(patterns)
+        let expansion = GlobExpander.expand(patterns)
+        let paths = expansion.paths
         pathsMatched = paths.count
+        for (folder, code) in expansion.unlistable {
+            unreadable.add(folder, isFolder: true, code: code)
+        }
         for path in paths {
             do {
                 let candidate = try LogFileCandidate(path: path)
                 if !candidate.head.isEmpty { candidates.append(candidate) }
+            } catch .denied(let code) {
+                unreadable.add(path, isFolder: false, code: code)
             } catch .unreadable(let reason) {
                 skipped += 1
                 notes.append("cannot read \(LogFileCandidate.display(path)): \(reason); skipped on this run")
@@ -63,6 +78,7 @@ struct MaillogReader {
             }
         }
         filesOpened = candidates.count
+        guard unreadable.isEmpty else { return }
         candidates = Self.withoutDuplicates(candidates)
         candidates.sort {
             if $0.modified != $1.modified { return $0.modified < $1.modified }
@@ -164,7 +180,15 @@ struct MaillogReader {
             if outcome.unparsable > 0 { parts.append("\(outcome.unparsable) unparsable") }
             if outcome.unusable > 0 { parts.append("\(outcome.unusable) with an unusable name, address or date") }
             if outcome.overlong > 0 { parts.append("\(outcome.overlong) longer than \(scanner.maxLineLength) bytes") }
-            notes.append("\(name): skipped \(outcome.skipped) of \(outcome.lines) lines read (\(parts.joined(separator: ", ")))")
+            let recognised = outcome.lines - outcome.unparsable - outcome.overlong
+            if recognised * 20 < outcome.lines {
+                // (Almost) nothing in it was a line of the expected format: not a quiet file, a wrong one.
+                let found = recognised == 0 ? "none of the \(outcome.lines) lines read was recognised"
+                    : "only \(recognised) of the \(outcome.lines) lines read were recognised"
+                notes.append("\(name): \(found) (\(parts.joined(separator: ", "))); \(unrecognisedHint)")
+            } else {
+                notes.append("\(name): skipped \(outcome.skipped) of \(outcome.lines) lines read (\(parts.joined(separator: ", ")))")
+            }
         }
         if let error = outcome.error {
             skipped += 1

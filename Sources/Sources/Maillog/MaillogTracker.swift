@@ -1,6 +1,7 @@
+import Foundation
 import Pipeline
 
-/// A log line handler that counts messages and carries state between runs in the checkpoint.
+/// A log line handler that counts messages and carries state between runs in the checkpoint (``LogTracker``).
 protocol MaillogTracker: LogLineHandler {
     /// The users seen, by id.
     var users: UserTable { get }
@@ -23,7 +24,9 @@ extension MaillogTracker {
     ///
     /// A checkpoint that cannot be decoded is not trusted: the run only records where every file ends,
     /// so nothing is counted twice (lines written since the last run are not counted, and a note says so).
-    mutating func collect(kind: String, paths: [String], request: CollectRequest, missingHint: String) throws -> VolumeReport {
+    /// `unrecognisedHint` is said of a file in which no line read was recognised.
+    mutating func collect(kind: String, paths: [String], request: CollectRequest, missingHint: String,
+                          unrecognisedHint: String? = nil) throws -> VolumeReport {
         var notes: [String] = []
         var cursors: [FileCursor] = []
         var countThisRun = true
@@ -39,9 +42,19 @@ extension MaillogTracker {
             }
         }
         var reader = MaillogReader(patterns: paths, cursors: cursors, now: Int64(request.now.timeIntervalSince1970))
+        if let unrecognisedHint { reader.unrecognisedHint = unrecognisedHint }
         reader.read(into: &self)
-        if reader.pathsMatched == 0 && cursors.isEmpty {
-            throw SourceError("no file matches \(paths.joined(separator: ", ")); check \"paths\" (\(missingHint))")
+        // Absence of evidence is not evidence of absence: a log that cannot be read, or that is gone where files were
+        // read before (an unmounted or moved log folder), fails the source, and nothing of it is stored.
+        if !reader.unreadable.isEmpty {
+            throw SourceError(reader.unreadable.message(matched: reader.pathsMatched))
+        }
+        if reader.pathsMatched == 0 {
+            guard let last = cursors.map(\.lastSeen).max() else {
+                throw SourceError("no file matches \(paths.joined(separator: ", ")); check \"paths\" (\(missingHint))")
+            }
+            let seen = request.calendar.day(of: Date(timeIntervalSince1970: TimeInterval(last)))
+            throw SourceError("no file matches \(paths.joined(separator: ", ")) any more, but \(cursors.count) file(s) matched and were read before (the last on \(seen)). Is the log folder mounted and readable by the account mvpipe runs as, or did the logs move (then update \"paths\")? Nothing was stored for this source on this run; once the files are back it reads on from where it stopped")
         }
         evict()
         var state = CheckpointWriter()

@@ -50,21 +50,31 @@ import Testing
         return nil
     }
 
-    /// ASSPLine.parse's invariants.
+    /// ASSPLine.parse's invariants, with the default LogDateFormat and two others ASSP allows.
     static func checkASSP(_ line: [UInt8]) -> String? {
-        let parsed = ASSPLine.parse(line)
         let n = line.count
-        guard parsed.commentOffset >= 0, parsed.commentOffset <= n,
-              inside(n, parsed.messageID, parsed.worker, parsed.clientIP) else { return "ranges outside the line" }
-        if let ts = parsed.timestamp, ts.restOffset > n { return "timestamp rest outside the line" }
-        switch parsed.event {
-        case .authenticated(_, let user, let forUser):
-            guard inside(n, forUser) else { return "foruser outside the line" }
-            _ = user.escaped
-        case .messageOK(let from, let to):
-            guard inside(n, from, to) else { return "from/to outside the line" }
-        case .other, .continuation, .malformed:
-            break
+        for format in [ASSPDateFormat.standard, try! ASSPDateFormat("DD.MMM.YYYY hh:mm:ss"), try! ASSPDateFormat("YYYY-MM-DD hh:mm:ss")] {
+            let parsed = ASSPLine.parse(line, format: format)
+            guard parsed.commentEnd <= n, parsed.timestamp == nil || (parsed.commentOffset >= 0 && parsed.commentOffset <= parsed.commentEnd),
+                  inside(n, parsed.messageID, parsed.worker, parsed.clientIP, parsed.from, parsed.to) else { return "ranges outside the line" }
+            if let ts = parsed.timestamp {
+                guard ts.restOffset <= n else { return "timestamp rest outside the line" }
+                guard (1...12).contains(ts.month), (1...31).contains(ts.day), ts.hour < 24, ts.minute < 60, ts.second <= 60 else {
+                    return "impossible time \(ts)"
+                }
+            }
+            switch parsed.event {
+            case .authUser(_, let user, let forUser):
+                guard inside(n, forUser) else { return "foruser outside the line" }
+                _ = user.escaped
+            case .connected(let session, let ip):
+                guard inside(n, session, ip) else { return "connection ranges outside the line" }
+            case .disconnected(let session, let ip):
+                guard inside(n, session, ip) else { return "connection ranges outside the line" }
+            case .authAttempt, .authSucceeded, .authFailed, .replyError, .recipientAccepted, .messageAccepted, .other,
+                 .continuation, .malformed:
+                break
+            }
         }
         return nil
     }

@@ -1,3 +1,4 @@
+import Pipeline
 import Testing
 @testable import Sources
 
@@ -78,20 +79,31 @@ import Testing
     }
 
     @Test func yearInference() {
-        // A December line read in January is last year's.
-        #expect(LogTimestamp.inferYear(month: 12, referenceYear: 2027, referenceMonth: 1) == 2026)
-        // Same month and the month before: this year.
-        #expect(LogTimestamp.inferYear(month: 1, referenceYear: 2027, referenceMonth: 1) == 2027)
-        #expect(LogTimestamp.inferYear(month: 11, referenceYear: 2026, referenceMonth: 12) == 2026)
-        // One month ahead is tolerated (clock skew at a month's end); two is last year.
-        #expect(LogTimestamp.inferYear(month: 2, referenceYear: 2027, referenceMonth: 1) == 2027)
-        #expect(LogTimestamp.inferYear(month: 3, referenceYear: 2027, referenceMonth: 1) == 2026)
+        // The run: 2027-01-15 12:00 local.
+        let run = LogTimestamp.YearReference(wallSeconds: Int64(Day("2027-01-15")!.dayNumber) * 86_400 + 12 * 3600)
+        #expect(run.year == 2027)
+        func year(_ month: Int, _ day: Int, _ hour: Int) -> Int {
+            LogTimestamp.inferYear(month: month, day: day, secondOfDay: hour * 3600, reference: run)
+        }
+        // A December line read in January is last year's; so is next month's date (eleven months ago).
+        #expect(year(12, 31, 23) == 2026)
+        #expect(year(2, 10, 10) == 2026)
+        // Earlier this year, and up to a day ahead (clock skew, another host's time zone): this year.
+        #expect(year(1, 1, 0) == 2027)
+        #expect(year(1, 15, 11) == 2027)
+        #expect(year(1, 16, 11) == 2027)
+        // More than a day ahead: last year's.
+        #expect(year(1, 16, 13) == 2026)
+        #expect(year(1, 17, 9) == 2026)
+        // 29 February is compared as 1 March (and refused later when the year has none).
+        #expect(year(2, 29, 0) == 2026)
     }
 
     @Test func resolvedYearPrefersStampYear() throws {
         let r = try #require(lpStamp("2025-12-31T23:59:59Z h x: y"))
-        #expect(r.resolvedYear(referenceYear: 2027, referenceMonth: 1) == 2025)
+        let january = LogTimestamp.YearReference(wallSeconds: Int64(Day("2027-01-05")!.dayNumber) * 86_400)
+        #expect(r.resolvedYear(january) == 2025)
         let t = try #require(lpStamp("Dec 31 23:59:59 h x: y"))
-        #expect(t.resolvedYear(referenceYear: 2027, referenceMonth: 1) == 2026)
+        #expect(t.resolvedYear(january) == 2026)
     }
 }

@@ -33,14 +33,14 @@ final class MaillogHarness {
         try self.init(source: source, timezone: timezone)
     }
 
-    /// Runs `mvpipe counts --day DAY --json`.
-    func run(day: String) throws -> CLIRunner.Result {
-        try CLIRunner.run(["counts", "--config", configPath, "--day", day, "--json"])
+    /// Runs `mvpipe counts --day DAY --json` (at `--now NOW` when given).
+    func run(day: String, now: String? = nil) throws -> CLIRunner.Result {
+        try CLIRunner.run(["counts", "--config", configPath, "--day", day, "--json"] + (now.map { ["--now", $0] } ?? []))
     }
 
     /// Per-user counts on `day`; records an issue when the run fails.
-    func counts(day: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: MaillogCount] {
-        let result = try run(day: day)
+    func counts(day: String, now: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: MaillogCount] {
+        let result = try run(day: day, now: now)
         #expect(result.status == 0, "counts failed: \(result.stderr)", sourceLocation: sourceLocation)
         return try Self.parse(result)
     }

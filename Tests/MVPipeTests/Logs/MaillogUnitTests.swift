@@ -23,7 +23,7 @@ import Testing
         let early = try #require(lpStamp("Jan  4 00:00:01 mx postfix/qmgr[1]: x"))
         #expect(resolver.day(of: early) == Day("2027-01-04"))
         let leap = try #require(lpStamp("Feb 29 10:00:00 mx postfix/qmgr[1]: x"))
-        #expect(resolver.day(of: leap) == nil)  // 2027 is no leap year
+        #expect(resolver.day(of: leap) == nil)  // more than a day ahead, so 2026, which has no 29 February
     }
 
     @Test func rfc3339StampsAreConvertedAcrossMidnight() throws {
@@ -38,8 +38,8 @@ import Testing
 
     @Test func qmgrLineBeforeClientLineStillGivesRecipients() {
         let calendar = WorkCalendar(timeZone: TimeZone(identifier: "UTC")!)
-        var tracker = PostfixTracker(identity: .saslUsername, lowercase: true, maxInFlight: 1000,
-                                     resolver: DayResolver(calendar: calendar, now: Date()))
+        var tracker = LogTracker(format: PostfixFormat(identity: .saslUsername, lowercase: true, maxInFlight: 1000),
+                                 resolver: DayResolver(calendar: calendar, now: Date()))
         let lines = [
             "2026-11-20T10:00:01Z mx postfix/qmgr[1]: BBEEFFA1FC: from=<k@example.org>, size=1, nrcpt=4 (queue active)",
             "2026-11-20T10:00:00Z mx postfix/submission/smtpd[2]: BBEEFFA1FC: client=x[192.0.2.1], sasl_method=PLAIN, sasl_username=K@example.org",
@@ -53,7 +53,7 @@ import Testing
     @Test func inFlightStateSurvivesTheCheckpoint() throws {
         let calendar = WorkCalendar(timeZone: TimeZone(identifier: "UTC")!)
         let resolver = DayResolver(calendar: calendar, now: Date())
-        var first = PostfixTracker(identity: .saslUsername, lowercase: true, maxInFlight: 1000, resolver: resolver)
+        var first = LogTracker(format: PostfixFormat(identity: .saslUsername, lowercase: true, maxInFlight: 1000), resolver: resolver)
         let client = "2026-11-20T10:00:00Z mx postfix/smtps/smtpd[2]: 3mPVKl0Mhjz7sXv: client=x[192.0.2.1], sasl_method=LOGIN, sasl_username=l\u{00FC}ck@example.org"
         _ = Array(client.utf8).withUnsafeBufferPointer { first.handle($0) }
         var writer = CheckpointWriter()
@@ -61,7 +61,7 @@ import Testing
         let saved = MaillogCheckpoint(kind: "postfix-log", cursors: [], state: writer.bytes).encoded()
 
         let checkpoint = try MaillogCheckpoint(decoding: saved, kind: "postfix-log")
-        var second = PostfixTracker(identity: .saslUsername, lowercase: true, maxInFlight: 1000, resolver: resolver)
+        var second = LogTracker(format: PostfixFormat(identity: .saslUsername, lowercase: true, maxInFlight: 1000), resolver: resolver)
         var reader = CheckpointReader(checkpoint.state)
         #expect(try second.decodeState(from: &reader) == nil)
         let queued = "2026-11-20T10:00:01Z mx postfix/qmgr[1]: 3mPVKl0Mhjz7sXv: from=<x@example.org>, size=1, nrcpt=7 (queue active)"
@@ -73,18 +73,70 @@ import Testing
         #expect(throws: (any Error).self) { try MaillogCheckpoint(decoding: saved, kind: "assp-log") }
     }
 
+    /// State saved by the trackers before the shared ledger (layout version 1) is still read after an upgrade.
+    @Test func stateOfTheFirstLayoutIsReadAfterAnUpgrade() throws {
+        let calendar = WorkCalendar(timeZone: TimeZone(identifier: "UTC")!)
+        let resolver = DayResolver(calendar: calendar, now: Date())
+        // postfix-log version 1: identity, newest time, names, then queue ID entries (no sessions).
+        var v1 = CheckpointWriter()
+        v1.append(UInt64(1))
+        v1.append(bytes: Array("sasl_username".utf8))
+        v1.append(signed: 1_800_000_000)
+        v1.append(UInt64(1))
+        v1.append(bytes: Array("old@example.org".utf8))
+        v1.append(UInt64(1))
+        v1.append(bytes: Array("BBEEFFA1FC".utf8))
+        v1.append(signed: 1_800_000_000)
+        v1.append(signed: Int64(Day("2026-11-20")!.dayNumber))
+        v1.append(signed: 0)
+        v1.append(signed: -1)
+        v1.append(UInt64(InFlightMessage.originSeen | InFlightMessage.counted))
+        var postfix = LogTracker(format: PostfixFormat(identity: .saslUsername, lowercase: true, maxInFlight: 1000), resolver: resolver)
+        var reader = CheckpointReader(v1.bytes)
+        #expect(try postfix.decodeState(from: &reader) == nil)
+        let queued = "2026-11-20T10:00:01Z mx postfix/qmgr[1]: BBEEFFA1FC: from=<x@example.org>, size=1, nrcpt=3 (queue active)"
+        _ = Array(queued.utf8).withUnsafeBufferPointer { postfix.handle($0) }
+        #expect(postfix.tally.volumes(users: postfix.users, withRecipients: true)
+                == [Day("2026-11-20")!: ["old@example.org": UserVolume(messages: 0, recipients: 3)]])
+
+        // assp-log version 1: newest time, logins (key, name, time), counted message IDs (ID, time). A login kept
+        // by worker and client IP becomes a session whose next message is charged to it; the rest is of no use now.
+        var assp1 = CheckpointWriter()
+        assp1.append(UInt64(1))
+        assp1.append(signed: 1_800_000_000)
+        assp1.append(UInt64(2))
+        assp1.append(bytes: Array("Worker_1|192.0.2.10".utf8))
+        assp1.append(bytes: Array("alice".utf8))
+        assp1.append(signed: 1_800_000_000)
+        assp1.append(bytes: Array("m1-1-1".utf8))
+        assp1.append(bytes: Array("bob".utf8))
+        assp1.append(signed: 1_800_000_000)
+        assp1.append(UInt64(1))
+        assp1.append(bytes: Array("m1-2-2".utf8))
+        assp1.append(signed: 1_800_000_000)
+        var assp = LogTracker(format: ASSPFormat(identity: .login, lowercase: true, localDomains: []), resolver: resolver)
+        var asspReader = CheckpointReader(assp1.bytes)
+        #expect(try assp.decodeState(from: &asspReader) == nil)
+        #expect(assp.ledger.sessions[Array("Worker_1|192.0.2.10".utf8)]?.sessions.map(\.login) == [Array("alice".utf8)])
+        #expect(assp.ledger.sessions.count == 1 && assp.ledger.messages.isEmpty)
+        let accepted = "Jan-15-27 08:10:00 m1-00000-00001 [Worker_1] [MessageOK] 192.0.2.10 <a@example.org> to: r@remote.test message ok"
+        #expect(Array(accepted.utf8).withUnsafeBufferPointer { assp.handle($0) } == .used)
+        #expect(assp.tally.volumes(users: assp.users, withRecipients: true)
+                == [Day("2027-01-15")!: ["alice": UserVolume(messages: 1, recipients: nil)]])
+    }
+
     @Test func inFlightQueueIDsAreBounded() {
         let calendar = WorkCalendar(timeZone: TimeZone(identifier: "UTC")!)
-        var tracker = PostfixTracker(identity: .saslUsername, lowercase: true, maxInFlight: 1000,
-                                     resolver: DayResolver(calendar: calendar, now: Date()))
+        var tracker = LogTracker(format: PostfixFormat(identity: .saslUsername, lowercase: true, maxInFlight: 1000),
+                                 resolver: DayResolver(calendar: calendar, now: Date()))
         for n in 0..<5000 {
             let line = "2026-11-20T10:\(String(format: "%02d", n / 60 % 60)):\(String(format: "%02d", n % 60))Z mx postfix/smtpd[2]: A\(String(format: "%09X", n)): client=x[192.0.2.1], sasl_method=PLAIN, sasl_username=m@example.org"
             _ = Array(line.utf8).withUnsafeBufferPointer { tracker.handle($0) }
         }
-        #expect(tracker.inFlight.count == 5000)
+        #expect(tracker.ledger.messages.count == 5000)
         tracker.evict()
-        #expect(tracker.inFlight.count <= 1000)
-        #expect(tracker.forgotten >= 4000)
+        #expect(tracker.ledger.messages.count <= 1000)
+        #expect(tracker.ledger.messages.forgotten >= 4000)
     }
 
     @Test func scannerSkipsHugeLinesAndLeavesAPartialLastLine() throws {

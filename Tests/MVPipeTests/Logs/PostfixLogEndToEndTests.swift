@@ -10,28 +10,23 @@ import Testing
         return expected.users.mapValues { MaillogCount(messages: $0.messages, recipients: $0.recipients) }
     }
 
-    /// The day the fixtures were captured on (2026-11-29), with the year a year-less stamp is read as today.
-    static func fixtureDay(yearless: Bool) -> String {
-        guard yearless else { return "2026-11-29" }
-        var utc = Calendar(identifier: .gregorian)
-        utc.timeZone = TimeZone(identifier: "UTC")!
-        let now = utc.dateComponents([.year, .month], from: Date())
-        let year = LogTimestamp.inferYear(month: 11, referenceYear: now.year!, referenceMonth: now.month!)
-        return "\(year)-11-29"
-    }
+    /// The day the fixtures were captured on. Runs read them at ``fixtureNow``, so year-less stamps are 2026's
+    /// whatever the real date.
+    static let fixtureDay = "2026-11-29"
+    static let fixtureNow = "2026-11-30T12:00"
 
     @Test(arguments: ["postfix-rsyslog-rfc3339.log", "postfix-rsyslog-traditional.log", "postfix-maillog_file.log"])
     func realPostfixCaptureMatchesWhatWasSent(_ fixture: String) throws {
         let harness = try MaillogHarness()
         try FileManager.default.copyItem(atPath: logParseFixtures.appendingPathComponent(fixture).path,
                                          toPath: harness.file("mail.log"))
-        let day = Self.fixtureDay(yearless: fixture != "postfix-rsyslog-rfc3339.log")
-        let first = try harness.run(day: day)
+        let day = Self.fixtureDay
+        let first = try harness.run(day: day, now: Self.fixtureNow)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(try MaillogHarness.parse(first) == Self.expectedUsers())
         #expect(!first.stderr.contains("skipped"), "\(first.stderr)")
         // A second run reads nothing new and counts nothing twice.
-        #expect(try harness.counts(day: day) == Self.expectedUsers())
+        #expect(try harness.counts(day: day, now: Self.fixtureNow) == Self.expectedUsers())
     }
 
     @Test func identitySenderCountsQmgrFromIncludingPickupAndInbound() throws {
@@ -52,7 +47,7 @@ import Testing
         // Every SASL submission and the one inbound message came from 127.0.0.1; pickup has no client.
         let expected = MaillogCount(messages: sent.reduce(0) { $0 + $1.messages } + 1,
                                     recipients: sent.reduce(0) { $0 + ($1.recipients ?? 0) } + 1)
-        #expect(try harness.counts(day: Self.fixtureDay(yearless: true)) == ["127.0.0.1": expected])
+        #expect(try harness.counts(day: Self.fixtureDay, now: Self.fixtureNow) == ["127.0.0.1": expected])
     }
 
     @Test func failedLoginsRejectsInboundAndPickupDoNotCount() throws {

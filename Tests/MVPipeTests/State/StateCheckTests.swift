@@ -54,6 +54,7 @@ import Pipeline
         ("UPDATE source_day SET day = '2026-02-30' WHERE day = '2026-11-25'", "source_day.day holds 1 value(s) that are not dates: '2026-02-30'"),
         ("UPDATE volume SET day = 'yesterday' WHERE day = '2026-11-24'", "volume.day holds 1 value(s) that are not dates: 'yesterday'"),
         ("DELETE FROM delivery WHERE alert_id = 2", "1 alert(s) with no delivery record"),
+        ("DELETE FROM source_day WHERE day = '2026-11-20'", "1 day(s) of a source with counts but no source_day row"),
         ("UPDATE alert SET payload = '{}' WHERE id = 3", "1 alert(s) whose payload is not the alert of its row (ids 3)"),
         ("UPDATE alert SET user = 'mallory' WHERE id = 4", "(ids 4)"),
         ("UPDATE sqlite_sequence SET seq = 2 WHERE name = 'alert'", "the alert id sequence (2) is behind the highest alert id (6)"),

@@ -47,7 +47,7 @@ import Pipeline
         let a = try #require(StateFixture.bytes(s.dir.file("a.jsonl")))
         #expect(a == StateFixture.bytes(s.dir.file("b.jsonl")))
         // Every row, every bit (REAL times, blobs, hostile text) is the same in the new file.
-        #expect(try StateFixture.snapshot(s.target) == StateFixture.snapshot(s.source))
+        #expect(try StateFixture.exportedSnapshot(s.target) == StateFixture.exportedSnapshot(s.source))
         // Exporting to standard output gives the same bytes.
         let piped = try CLIRunner.run(["state", "export", "--config", s.targetConfig])
         #expect(Data(piped.stdout.utf8) == a)
@@ -116,7 +116,7 @@ import Pipeline
         #expect(try s.export(s.sourceConfig, to: s.dir.file("a.jsonl")).status == 0)
         let result = try CLIRunner.run(["state", "import", "--config", s.targetConfig], stdin: s.text(s.dir.file("a.jsonl")))
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try StateFixture.snapshot(s.target) == StateFixture.snapshot(s.source))
+        #expect(try StateFixture.exportedSnapshot(s.target) == StateFixture.exportedSnapshot(s.source))
     }
 
     /// Each edit breaks one line; the import names it and writes nothing (the target is not even created).
@@ -193,7 +193,7 @@ import Pipeline
 
         let replaced = try s.importFile(s.dir.file("a.jsonl"), ["--replace"])
         #expect(replaced.status == 0, "\(replaced.stderr)")
-        #expect(try StateFixture.snapshot(s.target) == StateFixture.snapshot(s.source))
+        #expect(try StateFixture.exportedSnapshot(s.target) == StateFixture.exportedSnapshot(s.source))
     }
 
     @Test func exportOfAMissingStateFailsAndCreatesNothing() throws {

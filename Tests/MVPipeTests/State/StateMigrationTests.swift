@@ -47,6 +47,12 @@ import Testing
         let report = VolumeReport(mode: .increment, counts: [:], buckets: ["bob": [1_764_028_800: 4]])
         try store.apply(report, source: "maillog", at: start)
         #expect(try store.buckets(users: ["bob"], from: start, to: start.addingTimeInterval(300)) == ["bob": [1_764_028_800: 4]])
+        // An upgraded file has no owner yet; the first config that writes records itself.
+        #expect(try store.owner() == nil)
+        let owner = StateOwner(host: "mx1", config: "/etc/mvpipe/pipeline.json")
+        #expect(try store.recordOwner(owner, ifCurrent: nil))
+        #expect(try store.owner() == owner)
+        #expect(try !store.recordOwner(StateOwner(host: "mx2", config: "/etc/mvpipe/other.json"), ifCurrent: nil))
     }
 
     @Test func aFreshFileGetsTheCurrentSchemaAndNoLeftovers() throws {

@@ -35,9 +35,16 @@ struct CLIRunner {
     /// going after `timeout` seconds is terminated (a hang guard: status 15 fails the test, never passes it).
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
                     timeout: TimeInterval = Eventually.deadline) throws -> Result {
+        try run(launcher: [], arguments, environment: environment, stdin: stdin, timeout: timeout)
+    }
+
+    /// Runs `LAUNCHER... mvpipe ARGS` (for example `setpriv --reuid=65534 ... --` to run it as another account).
+    static func run(launcher: [String], binary: String = CLIRunner.binary, _ arguments: [String],
+                    environment: [String: String] = [:], stdin: String? = nil,
+                    timeout: TimeInterval = Eventually.deadline) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? binary)
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [binary] + arguments
         process.environment = Self.environment(adding: environment)
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out

@@ -74,7 +74,14 @@ enum StateFixture {
 
     /// Every row of `table` in a stable order, as raw database values.
     static func rows(_ db: Database, _ table: String) throws -> [[DatabaseValue]] {
-        try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3").map { Array($0.databaseValues) }
+        let columns = try db.columns(in: table).count
+        let order = (1...min(3, columns)).map(String.init).joined(separator: ", ")
+        return try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(order)").map { Array($0.databaseValues) }
+    }
+
+    /// Every row of the tables a `state export` carries (not `meta`, whose owner belongs to the importing config).
+    static func exportedSnapshot(_ path: String) throws -> [String: [[DatabaseValue]]] {
+        try snapshot(path).filter { StateTable.named($0.key) != nil }
     }
 
     /// Every row of every table the schema at `schemaIndex` has.

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `mvpipe state adopt`: makes this config the owner of its state (after a move or rename).
+struct StateAdoptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adopt",
+        abstract: "Make this config the owner of its state file (after moving or renaming the config or the relay).",
+        discussion: """
+            A state file belongs to one config (its real path) and relay (its "host"): a second config on \
+            the same file would sum the first one's sources, so runs of another config are refused (exit 78). \
+            When this config replaces the owner (the config file moved or was renamed, the relay was renamed, \
+            the state was copied to a new machine), adopt hands the state to it, history and alerts included. \
+            Do not adopt a state another pipeline still runs on: give each config its own "state".
+            """
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Seconds to wait for a run's lock before giving up with exit 75.")
+    var lockTimeout: Double = 10
+
+    func run() throws {
+        let logger = common.makeLogger()
+        let config = try common.loadConfig(logger: logger)
+        let owner = config.stateOwner
+        let previous = try CLI.guarded(configFile: common.config) {
+            let store = try SQLiteStateStore(path: config.statePath, create: false)
+            let lock = try store.acquireRunLock(waiting: lockTimeout)
+            defer { lock.release() }
+            let previous = try store.owner()
+            guard try store.recordOwner(owner, ifCurrent: previous) else {
+                throw StateError.locked("the owner of \(config.statePath) changed meanwhile; try again")
+            }
+            return previous
+        }
+        switch previous {
+        case owner:
+            CLI.printOut("\(config.statePath) already belongs to \(owner)")
+        case let previous?:
+            CLI.printOut("\(config.statePath) now belongs to \(owner); it belonged to \(previous)")
+        case nil:
+            CLI.printOut("\(config.statePath) now belongs to \(owner) (no owner was recorded)")
+        }
+    }
+}
