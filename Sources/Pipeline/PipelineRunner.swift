@@ -108,6 +108,7 @@ public struct PipelineRunner: Sendable {
             logger.debug("notifier \(notifier.name): delivering \(pending.count) alert(s)")
             do {
                 try notifier.plugin.deliver(batch)
+                TestKillPoint.delivered.reached()
                 try store.recordDelivery(alertIDs: ids, notifier: notifier.name, at: Date())
                 logger.info("notifier \(notifier.name): delivered \(pending.count) alert(s)")
                 results[notifier.name] = DeliveryResult(delivered: pending.count, pending: 0, error: nil)

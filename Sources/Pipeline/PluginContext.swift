@@ -21,16 +21,20 @@ public struct PluginContext: Sendable {
     /// The `name` of the config entry the plugin is built from (its type unless set): the name it is known by
     /// in state, logs and messages. Set by the ``Registry`` for each entry; empty outside one.
     public var entryName: String = ""
+    /// What notifiers measure their retry budget and wait out backoff with (the real clock but in tests).
+    public var retryClock: any RetryClock
 
     /// Creates a context.
     public init(calendar: WorkCalendar, baseDirectory: String, environment: [String: String],
-                logger: Logger, hostName: String, consoleStream: ConsoleStream = .standardOutput) {
+                logger: Logger, hostName: String, consoleStream: ConsoleStream = .standardOutput,
+                retryClock: any RetryClock = SystemRetryClock()) {
         self.calendar = calendar
         self.baseDirectory = baseDirectory
         self.environment = environment
         self.logger = logger
         self.hostName = hostName
         self.consoleStream = consoleStream
+        self.retryClock = retryClock
     }
 
     /// Resolves a path from the config against the config file's folder.

@@ -64,6 +64,7 @@ extension SQLiteStateStore {
                 }
                 return .commit
             }
+            TestKillPoint.commit.reached()
             return counts
         }
     }

@@ -28,6 +28,7 @@ extension SQLiteStateStore: StateMaintenance {
                 report.buckets = db.changesCount
                 return dryRun ? .rollback : .commit
             }
+            if !dryRun { TestKillPoint.commit.reached() }
             return report
         }
     }

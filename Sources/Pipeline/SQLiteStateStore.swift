@@ -181,7 +181,7 @@ public final class SQLiteStateStore: StateStore {
     public func apply(_ report: VolumeReport, source: String, at date: Date) throws {
         let stamp = date.timeIntervalSince1970
         try access {
-            try queue.write { db in
+            try commit { db in
                 switch report.mode {
                 case .snapshot:
                     for day in report.scannedDays {
@@ -345,7 +345,7 @@ public final class SQLiteStateStore: StateStore {
     public func saveAlerts(_ drafts: [AlertDraft], notifiers: [String]) throws -> [Alert] {
         guard !drafts.isEmpty else { return [] }
         return try access {
-            try queue.write { db in
+            try commit { db in
                 var saved: [Alert] = []
                 for draft in drafts {
                     var alert = draft.alert
@@ -391,7 +391,7 @@ public final class SQLiteStateStore: StateStore {
 
     public func recordDelivery(alertIDs: [Int64], notifier: String, at date: Date) throws {
         try access {
-            try queue.write { db in
+            try commit { db in
                 for id in alertIDs {
                     try db.execute(sql: """
                         UPDATE delivery SET delivered_at = ?, attempts = attempts + 1, last_error = NULL
@@ -404,7 +404,7 @@ public final class SQLiteStateStore: StateStore {
 
     public func recordFailure(alertIDs: [Int64], notifier: String, error: String, at date: Date) throws {
         try access {
-            try queue.write { db in
+            try commit { db in
                 for id in alertIDs {
                     try db.execute(sql: """
                         UPDATE delivery SET attempts = attempts + 1, last_error = ? WHERE alert_id = ? AND notifier = ?
@@ -429,6 +429,13 @@ public final class SQLiteStateStore: StateStore {
 
     static func encode(_ alert: Alert) throws -> String {
         String(decoding: try encoder.encode(alert), as: UTF8.self)
+    }
+
+    /// One write transaction of the run's data; once it committed, a test kill point (``TestKillPoint/commit``).
+    func commit<T>(_ updates: (Database) throws -> T) throws -> T {
+        let result = try queue.write(updates)
+        TestKillPoint.commit.reached()
+        return result
     }
 
     func access<T>(_ body: () throws -> T) throws -> T {

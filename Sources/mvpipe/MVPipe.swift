@@ -10,6 +10,7 @@ struct MVPipe: ParsableCommand {
     /// Runs the command. SIGPIPE keeps the disposition mvpipe inherited (see ``StandardStreams``); a stdout whose
     /// reader went away ends the command quietly with exit 141, another stdout write error says so with exit 74.
     static func main() {
+        TestKillPoint.arm()
         do {
             var command = try parseAsRoot()
             try command.run()

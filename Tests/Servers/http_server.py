@@ -8,7 +8,8 @@ Usage:
   --port 0 (default) binds a free port on 127.0.0.1; the bound port is always
   printed as the first stdout line ("PORT\\n") once the server accepts
   connections. Every request (including control requests) is appended to the
-  JSON-lines --log file *before* the response is sent:
+  JSON-lines --log file *before* the response is sent, as one whole line
+  (records.py):
     {"method", "path" (raw request target), "headers": [[name, value], ...],
      "body" (UTF-8, invalid bytes replaced), "body_b64"}
   The server exits when stdin reaches EOF (the test process died) or on
@@ -21,7 +22,11 @@ Scripting (per path, consumed in order, then the built-in default applies):
     "path" matches the raw path without query; a trailing "*" makes it a
     prefix. "body" may be a string or JSON value (sent as JSON). "delay"
     sleeps before answering (use a large one to simulate a hung server).
-  POST /_control/reset   drops all scripts and Matrix state.
+    "hold": "NAME" answers only once POST /_control/release {"name": "NAME"}
+    arrives (or never): the request is logged first, so a test that sees it in
+    the log knows the client is waiting mid-request, for as long as it likes.
+  POST /_control/release {"name": "NAME"}  lets held requests answer.
+  POST /_control/reset   drops all scripts and Matrix state (releases holds).
   --script FILE          a JSON list of such {"path", "responses"} objects.
   MVP_HTTP_SCRIPT env    same as --script, inline JSON.
   --delay SECONDS        sleep this long before answering every non-control
@@ -63,8 +68,10 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from records import append_record
+
 LOCK = threading.Lock()
-STATE = {"scripts": {}, "events": {}, "seen": {}, "counter": 0}
+STATE = {"scripts": {}, "events": {}, "seen": {}, "counter": 0, "holds": {}}
 LOG_PATH = None
 TOKEN = "TOKEN"
 DELAY = 0.0
@@ -91,6 +98,12 @@ def next_scripted(path):
     return None
 
 
+def hold(name):
+    """The event a request held under `name` waits for."""
+    with LOCK:
+        return STATE["holds"].setdefault(name, threading.Event())
+
+
 def first_time(key):
     """True the first time `key` is seen."""
     with LOCK:
@@ -102,11 +115,8 @@ def first_time(key):
 def record(entry):
     if not LOG_PATH:
         return
-    line = json.dumps(entry, ensure_ascii=False)
     with LOCK:
-        with open(LOG_PATH, "a", encoding="utf-8") as f:
-            f.write(line + "\n")
-            f.flush()
+        append_record(LOG_PATH, entry)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -163,6 +173,8 @@ class Handler(BaseHTTPRequestHandler):
 
         scripted = next_scripted(path)
         if scripted is not None:
+            if scripted.get("hold"):
+                hold(str(scripted["hold"])).wait()
             delay = float(scripted.get("delay", 0) or 0)
             if delay:
                 time.sleep(delay)
@@ -202,9 +214,14 @@ class Handler(BaseHTTPRequestHandler):
             spec = json.loads(body or b"{}")
             add_script(spec["path"], spec.get("responses", []))
             return self.respond(200, None, {"ok": True})
+        if path == "/_control/release" and self.command == "POST":
+            hold(str(json.loads(body or b"{}")["name"])).set()
+            return self.respond(200, None, {"ok": True})
         if path == "/_control/reset" and self.command == "POST":
             with LOCK:
-                STATE.update({"scripts": {}, "events": {}, "seen": {}})
+                for event in STATE["holds"].values():
+                    event.set()
+                STATE.update({"scripts": {}, "events": {}, "seen": {}, "holds": {}})
             return self.respond(200, None, {"ok": True})
         return self.respond(404, None, "unknown control endpoint")
 

@@ -16,7 +16,8 @@ Usage:
                     With STARTTLS, AUTH is only offered after STARTTLS.
   --reject-rcpt 450 answer every RCPT TO with that code (4xx or 5xx).
   --reject-data 554 answer the end of DATA with that code.
-  Each accepted message is appended to the JSON-lines --log file:
+  Each accepted message is appended to the JSON-lines --log file as one whole
+  line (records.py), before the server answers the end of DATA:
     {"mail_from", "rcpt_tos": [...], "data" (UTF-8, replaced),
      "data_b64", "tls": bool, "auth_user"}
   Exits on stdin EOF (parent died) or SIGTERM/SIGINT.
@@ -25,7 +26,6 @@ Usage:
 import argparse
 import asyncio
 import base64
-import json
 import os
 import signal
 import ssl
@@ -33,6 +33,8 @@ import sys
 import threading
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+from records import append_record
 
 
 class Handler:
@@ -64,8 +66,7 @@ class Handler:
             "auth_user": auth.login.decode() if isinstance(auth, LoginPassword) else None,
         }
         if self.args.log:
-            with open(self.args.log, "a", encoding="utf-8") as f:
-                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            append_record(self.args.log, entry)
         return "250 Message accepted for delivery"
 
 

@@ -18,13 +18,16 @@ struct DeliveryRetrier: Sendable {
     var logger: Logger
     /// Removes the notifier's secrets from what servers say.
     var redactor: Redactor
+    /// What the budget is measured and backoff waited with.
+    var clock: any RetryClock
 
     /// A retrier for the notifier entry `notifier`, holding `secrets`.
-    init(notifier: String, budget: Double, logger: Logger, secrets: [Secret]) {
+    init(notifier: String, budget: Double, logger: Logger, secrets: [Secret], clock: any RetryClock) {
         self.notifier = notifier
         self.budget = budget
         self.logger = logger
         self.redactor = Redactor(secrets)
+        self.clock = clock
     }
 
     /// How long to wait before retry number `retry` (0 for the first retry): full backoff
@@ -41,12 +44,12 @@ struct DeliveryRetrier: Sendable {
     /// This is where every failure of a notifier becomes text: what the other side said is shown only through
     /// ``Redactor/quote(_:limit:)`` (plain text, secrets removed by their parts, then cut short).
     func run(_ attempt: () -> AttemptResult) throws(NotifierError) {
-        let start = ContinuousClock.now
+        let start = clock.now()
         var attempts = 0
         while true {
             attempts += 1
             let result = attempt()
-            let elapsed = seconds(ContinuousClock.now - start)
+            let elapsed = clock.now() - start
             switch result {
             case .delivered:
                 if attempts > 1 { logger.notice("notifier \(notifier): delivered on attempt \(attempts)") }
@@ -69,14 +72,9 @@ struct DeliveryRetrier: Sendable {
                     }
                 }
                 logger.warning("notifier \(notifier): attempt \(attempts) failed: \(reason); retrying in \(format(delay)) s")
-                if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+                if delay > 0 { clock.sleep(seconds: delay) }
             }
         }
-    }
-
-    private func seconds(_ d: Duration) -> Double {
-        let c = d.components
-        return Double(c.seconds) + Double(c.attoseconds) / 1e18
     }
 
     private func format(_ s: Double) -> String { String(format: "%.1f", s) }

@@ -17,6 +17,8 @@ struct TransportSettings: Sendable {
     var notifier: String
     /// Where retries are logged.
     var logger: Logger
+    /// What the retry budget is measured and backoff waited with (the real clock but in tests).
+    var clock: any RetryClock
 
     static let caFile = ConfigOption<String?>.path("ca_file", absent: "the system CA store", "PEM file of CA certificates to verify the server with (relative paths: from the config file's folder).")
         .map { file, _ in
@@ -40,6 +42,7 @@ struct TransportSettings: Sendable {
         maxRetrySeconds = try reader.read(Self.maxRetrySeconds)
         notifier = context.entryName
         logger = context.logger
+        clock = context.retryClock
         if insecureSkipVerify {
             context.logger.warning("notifier \(context.entryName) at \(reader.path): insecure_skip_verify is true; server certificates are NOT verified")
         }
@@ -61,7 +64,7 @@ struct TransportSettings: Sendable {
 
     /// A retrier with this run's budget, scrubbing `secrets` from whatever the other side says.
     func retrier(secrets: [Secret]) -> DeliveryRetrier {
-        DeliveryRetrier(notifier: notifier, budget: maxRetrySeconds, logger: logger, secrets: secrets)
+        DeliveryRetrier(notifier: notifier, budget: maxRetrySeconds, logger: logger, secrets: secrets, clock: clock)
     }
 
     /// Sends one HTTP request until it is delivered or the retry budget is spent: `target` names the server in

@@ -1,3 +1,5 @@
+import Pipeline
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -89,6 +91,7 @@ final class LineScanner {
                 outcome.reachedEnd = true
                 break
             }
+            TestKillPoint.read.reached(n)
             var scanFrom = end
             end += n
             while scanFrom < end, let hit = memchr(buffer + scanFrom, 0x0A, end - scanFrom) {

@@ -136,15 +136,9 @@ final class ServerProcess {
     /// The server's stderr so far (for diagnostics).
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
-    /// Every JSON-lines record the server wrote so far.
+    /// Every complete JSON-lines record the server wrote so far (see ``RecordFile``).
     func records() throws -> [[String: Any]] {
-        let text = try String(contentsOfFile: logPath, encoding: .utf8)
-        return try text.split(separator: "\n").map { line in
-            guard let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw SetupError("bad log line: \(line)")
-            }
-            return obj
-        }
+        try RecordFile.records(logPath)
     }
 }
 
@@ -164,6 +158,14 @@ func scriptResponses(_ server: ServerProcess, path: String, responses: [[String:
     let r = try HTTPRequest(method: .post, url: "http://127.0.0.1:\(server.port)/_control/script",
                             headers: [("Content-Type", "application/json")], body: Array(body)).perform()
     guard r.status == 200 else { throw SetupError("scripting failed: \(r.status) \(r.bodyString)") }
+}
+
+/// Lets requests held by a `"hold": name` script answer (`POST /_control/release`).
+func releaseHeld(_ server: ServerProcess, name: String) throws {
+    let body = try JSONSerialization.data(withJSONObject: ["name": name])
+    let r = try HTTPRequest(method: .post, url: "http://127.0.0.1:\(server.port)/_control/release",
+                            headers: [("Content-Type", "application/json")], body: Array(body)).perform()
+    guard r.status == 200 else { throw SetupError("release failed: \(r.status) \(r.bodyString)") }
 }
 
 /// Requests recorded by the HTTP server, control requests excluded.

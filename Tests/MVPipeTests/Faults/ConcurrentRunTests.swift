@@ -21,7 +21,8 @@ import Testing
             http = try startHTTPServer(dir, args: ["--delay", "\(delay)"])
             let archive = try ArchiveBuilder(root: temp.file("archive"))
             for user in ConcurrentRunTests.users { try archive.add(400, sender: user, on: Day("2026-11-25")!) }
-            let notifiers: [[String: Any]] = [["type": "webhook", "url": "http://127.0.0.1:\(http.port)/hook/x", "timeout": 10]]
+            // The timeout only guards against a hang: a held request waits for the test's release.
+            let notifiers: [[String: Any]] = [["type": "webhook", "url": "http://127.0.0.1:\(http.port)/hook/x", "timeout": 600]]
             config = try ConfigFile.write(ConfigFile.archive(root: temp.file("archive"), state: temp.file("state.sqlite"),
                                                              notifiers: notifiers), to: temp.file("pipeline.json"))
             state = StateFile(path: temp.file("state.sqlite"))
@@ -38,7 +39,8 @@ import Testing
     func runsStartedAtOnceOnANewStateAllSucceedAndAlertOnce(round: Int) throws {
         let scenario = try Scenario(delay: 0.3)
         defer { scenario.stop() }
-        let runs = try (0..<3).map { _ in try BackgroundRun(scenario.arguments()) }
+        // They wait for the lock as long as it takes (the lock timeout only guards against a hang).
+        let runs = try (0..<3).map { _ in try BackgroundRun(scenario.arguments(["--lock-timeout", "\(Int(Eventually.deadline))"])) }
         for (i, run) in runs.enumerated() {
             let result = run.wait()
             #expect(result.status == 0, "run \(i): \(result.stderr)")
@@ -51,15 +53,17 @@ import Testing
     }
 
     @Test func theSecondRunGivesUpWith75WhileTheFirstDelivers() throws {
-        let scenario = try Scenario(delay: 3)
+        let scenario = try Scenario(delay: 0)
         defer { scenario.stop() }
+        // The server holds the first run's request until the second run has given up: the first run is inside
+        // delivery, holding the lock, for exactly as long as the test needs.
+        try scriptResponses(scenario.http, path: "/hook/x", responses: [["hold": "first"]])
         let first = try BackgroundRun(scenario.arguments())
-        // Wait until the first run is inside delivery (holding the lock).
-        let deadline = Date().addingTimeInterval(60)
-        while try appRequests(scenario.http).isEmpty && Date() < deadline { usleep(10_000) }
+        try Eventually.wait(for: "the first run's request", from: first) { try !appRequests(scenario.http).isEmpty }
         let second = try CLIRunner.run(scenario.arguments(["--lock-timeout", "0.5"]))
         #expect(second.status == 75)
         #expect(second.stderr.contains("another mvpipe run holds the lock"), "stderr: \(second.stderr)")
+        try releaseHeld(scenario.http, name: "first")
         let a = first.wait()
         #expect(a.status == 0, "first: \(a.stderr)")
         #expect(try scenario.state.integrity() == "ok")

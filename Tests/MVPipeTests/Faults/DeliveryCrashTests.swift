@@ -2,14 +2,18 @@ import Foundation
 import Pipeline
 import Testing
 
-/// `mvpipe run` killed with SIGKILL at seeded random moments while it delivers alerts to a slow webhook and a
-/// slow Matrix homeserver (127.0.0.1), then run again until a run completes: no alert is lost, none is raised
-/// twice, and a notifier that confirmed an alert (recorded as delivered in the state) never gets it again; Matrix
-/// retries reuse the transaction id, so the room holds one event however often the send was cut off.
+/// `mvpipe run` killed with SIGKILL at seeded points while it delivers alerts to a webhook and a Matrix homeserver
+/// (127.0.0.1), then run again until a run completes: no alert is lost, none is raised twice, and a notifier that
+/// confirmed an alert (recorded as delivered in the state) never gets it again; Matrix retries reuse the
+/// transaction id, so the room holds one event however often the send was cut off.
+///
+/// A kill lands either mid-request (the server holds the request unanswered and the test kills the run once the
+/// request is in the server's log) or at a test kill point (`MVPIPE_TEST_KILL_AT`: after the Nth committed state
+/// transaction, or after a notifier's peer accepted the alerts but before the state recorded it). Where each run
+/// dies depends on the seed only, never on the machine's speed.
 @Suite("kill -9 during delivery") struct DeliveryCrashTests {
     static let now = "2026-11-25T16:00"
     static let users = ["a@example.org", "b@example.org", "c@example.org", "d@example.org"]
-    static let delay = 0.6
 
     struct Scenario {
         let temp: TemporaryDirectory
@@ -22,13 +26,14 @@ import Testing
         init() throws {
             temp = try TemporaryDirectory("mvpipe-crash")
             dir = try TempDir()
-            http = try startHTTPServer(dir, args: ["--delay", "\(DeliveryCrashTests.delay)"])
+            http = try startHTTPServer(dir)
             let archive = try ArchiveBuilder(root: temp.file("archive"))
             for (i, user) in DeliveryCrashTests.users.enumerated() { try archive.add(300 + 50 * i, sender: user, on: Day("2026-11-25")!) }
+            // The timeouts only guard against a hang: a held request ends by the test's kill, never by a timeout.
             let notifiers: [[String: Any]] = [
-                ["type": "webhook", "url": "http://127.0.0.1:\(http.port)/hook/mvpipe", "timeout": 10, "max_retry_seconds": 0],
+                ["type": "webhook", "url": "http://127.0.0.1:\(http.port)/hook/mvpipe", "timeout": 600, "max_retry_seconds": 0],
                 ["type": "matrix", "homeserver": "http://127.0.0.1:\(http.port)", "room": "!ops:example.org",
-                 "token_env": "CRASH_MATRIX_TOKEN", "timeout": 10, "max_retry_seconds": 0],
+                 "token_env": "CRASH_MATRIX_TOKEN", "timeout": 600, "max_retry_seconds": 0],
             ]
             config = try ConfigFile.write(ConfigFile.archive(root: temp.file("archive"), state: temp.file("state.sqlite"),
                                                              notifiers: notifiers, extra: ["host": "mx1.example.org"]),
@@ -40,7 +45,27 @@ import Testing
 
         func requests() throws -> [[String: Any]] { try appRequests(http) }
 
+        /// What the state records as delivered to `notifier` (nothing before the first run made the file).
+        func delivered(to notifier: String) throws -> Set<Int64> {
+            FileManager.default.fileExists(atPath: state.path) ? try state.delivered(to: notifier) : []
+        }
+
         func stop() { http.stop(); dir.remove() }
+    }
+
+    /// Where one run is cut off.
+    enum Cut: CustomStringConvertible {
+        /// While the request to the notifier at this path prefix is in flight.
+        case midRequest(String)
+        /// At a test kill point (a run that never reaches it completes).
+        case at(KillPoint)
+
+        var description: String {
+            switch self {
+            case .midRequest(let path): "mid-request to \(path)"
+            case .at(let point): "at \(point)"
+            }
+        }
     }
 
     /// The alert ids a webhook request carried.
@@ -49,7 +74,7 @@ import Testing
         return Set(alerts.compactMap { ($0["id"] as? NSNumber)?.int64Value })
     }
 
-    @Test(arguments: [11, 23, 37, 41] as [UInt64])
+    @Test(arguments: [11, 23, 37, 41, 53, 67] as [UInt64])
     func killedMidDeliveryThenRerunDeliversEachAlertOnce(seed: UInt64) throws {
         let scenario = try Scenario()
         defer { scenario.stop() }
@@ -59,24 +84,34 @@ import Testing
         var killedMidRequest = 0
         for round in 0..<3 {
             let before = try scenario.requests().count
-            let run = try BackgroundRun(scenario.arguments, environment: scenario.environment)
-            if round > 0 && Bool.random(using: &rng) {
-                // Anywhere in startup, collection, evaluation, saving the alerts.
-                run.kill(after: Double.random(in: 0...0.4, using: &rng))
-            } else {
-                // While a notifier's request is in flight (the server holds each one for `delay` seconds); always
-            // on the first round, so every seed cuts off at least one delivery.
-                let nth = Int.random(in: 1...2, using: &rng)
-                let deadline = Date().addingTimeInterval(60)
-                while run.process.isRunning, try scenario.requests().count < before + nth, Date() < deadline { usleep(5_000) }
-                run.kill(after: Double.random(in: 0...(DeliveryCrashTests.delay - 0.1), using: &rng))
+            // Mid-request only to a notifier that still has the alerts to send (so the request comes); always on the
+            // first round, so every seed cuts off at least one delivery.
+            var cuts: [Cut] = []
+            if try scenario.delivered(to: "webhook").isEmpty { cuts.append(.midRequest("/hook/")) }
+            if try scenario.delivered(to: "matrix").isEmpty { cuts.append(.midRequest("/_matrix/")) }
+            if round > 0 {
+                // Commits: the archive's counts, the saved alerts, the webhook's record, Matrix's record.
+                cuts += (1...4).map { .at(KillPoint(.commit, $0)) } + (1...2).map { .at(KillPoint(.delivered, $0)) }
             }
-            let requests = try scenario.requests().count
-            let exists = FileManager.default.fileExists(atPath: scenario.state.path)
-            let webhook = exists ? try scenario.state.delivered(to: "webhook") : []
-            let matrix = exists ? try scenario.state.delivered(to: "matrix") : []
-            if requests > before && (webhook.isEmpty || matrix.isEmpty) { killedMidRequest += 1 }
-            marks.append((requests, webhook, matrix))
+            let cut = cuts[Int.random(in: 0..<cuts.count, using: &rng)]
+            switch cut {
+            case .midRequest(let path):
+                try scriptResponses(scenario.http, path: path + "*", responses: [["hold": "round \(round)"]])
+                let run = try BackgroundRun(scenario.arguments, environment: scenario.environment)
+                try Eventually.wait(for: "a request to \(path) in round \(round)", from: run) {
+                    try scenario.requests().dropFirst(before).contains { ($0["path"] as? String ?? "").hasPrefix(path) }
+                }
+                #expect(run.kill(), "round \(round), \(cut): the run ended before the kill: \(run.stderrText)")
+                killedMidRequest += 1
+            case .at(let point):
+                let run = try CLIRunner.run(scenario.arguments, environment: scenario.environment.merging(point.environment) { $1 })
+                if run.signal != nil {
+                    #expect(point.killed(run), "round \(round), \(cut): \(run.stderr)")
+                } else {
+                    #expect(run.status == 0, "round \(round): a run that does not reach \(point) completes: \(run.stderr)")
+                }
+            }
+            marks.append((try scenario.requests().count, try scenario.delivered(to: "webhook"), try scenario.delivered(to: "matrix")))
         }
         let final = try CLIRunner.run(scenario.arguments, environment: scenario.environment)
         #expect(final.status == 0, "stderr: \(final.stderr)")

@@ -1,49 +1,102 @@
 import Foundation
+import Pipeline
 import Testing
 
-/// A run killed with SIGKILL midway stores nothing; the next run's counts equal one clean pass.
+/// `run` and `counts` over a large Postfix log, killed with SIGKILL at seeded points of their work (a byte offset
+/// while reading, a committed transaction, a delivery not yet recorded: `MVPIPE_TEST_KILL_AT`, see
+/// `TestKillPoint`), then run again: a killed run stores nothing half-done, and the next run's counts equal one
+/// clean pass. Where a run dies depends on the seed only, never on the machine's speed.
 @Suite struct PostfixLogCrashTests {
-    /// The large log written once to a file, with the counts and duration of one clean `run` over it.
+    /// Messages in the log: 50 users, inbound noise, about 18 MB (18 chunks of the line scanner).
+    static let messages = 30_000
+
+    /// The large log written once to a file, and the counts of one clean `run` over it.
     struct CleanPass: Sendable {
         let logPath: String
+        let log: String
         let counts: [String: MaillogCount]
-        let runSeconds: Double
     }
 
     static let cleanPass: CleanPass = {
         let path = NSTemporaryDirectory() + "mvpipe-crash-log-\(getpid()).log"
-        try! Data(largeLog(messages: 150_000).utf8).write(to: URL(fileURLWithPath: path))
+        let log = largeLog(messages: messages)
+        try! Data(log.utf8).write(to: URL(fileURLWithPath: path))
         let harness = try! MaillogHarness()
         try! FileManager.default.copyItem(atPath: path, toPath: harness.file("mail.log"))
-        let started = Date()
         let run = try! CLIRunner.run(["run", "--config", harness.configPath, "--now", "2026-11-20T23:00"])
-        let seconds = Date().timeIntervalSince(started)
         precondition(run.status == 0, run.stderr)
-        return CleanPass(logPath: path, counts: try! MaillogHarness.parse(harness.run(day: "2026-11-20")), runSeconds: seconds)
+        return CleanPass(logPath: path, log: log, counts: try! MaillogHarness.parse(harness.run(day: "2026-11-20")))
     }()
 
-    /// `run` (read, store, judge 50 users, deliver 50 alerts to the console) killed at seeded points, twice,
-    /// then run to the end: counts equal the clean pass, each user alerted once, every alert delivered.
-    @Test(arguments: [3, 17, 29] as [UInt64])
-    func runKilledAtSeededPointsWhileReadingThenRerun(seed: UInt64) throws {
+    /// What a run killed at a point has stored.
+    enum Stored: Equatable { case nothing, counts, alerts }
+
+    /// `run` (read, store, judge 50 users, deliver 50 alerts to the console) killed twice: first while reading,
+    /// then at a seeded one of: while reading, after the counts were committed, after the alerts were saved, after
+    /// the console printed the alerts but before that was recorded. Then run to the end: counts equal the clean
+    /// pass, each user alerted once, every alert delivered.
+    @Test(arguments: [3, 17, 29, 31] as [UInt64])
+    func runKilledAtSeededPointsThenRerun(seed: UInt64) throws {
         let clean = Self.cleanPass
         #expect(clean.counts.count == 50)
         var rng = SeededRandom(state: seed)
         let harness = try MaillogHarness()
         try FileManager.default.copyItem(atPath: clean.logPath, toPath: harness.file("mail.log"))
         let arguments = ["run", "--config", harness.configPath, "--now", "2026-11-20T23:00"]
-        for _ in 0..<2 {
-            let fraction = Double.random(in: 0.1...0.6, using: &rng)
-            let run = try BackgroundRun(arguments)
-            #expect(run.kill(after: clean.runSeconds * fraction), "the run ended before \(fraction) of a clean run's time")
+        let state = StateFile(path: harness.file("state.sqlite"))
+        let size = clean.log.utf8.count
+        let choices: [(KillPoint, Stored)] = [
+            (KillPoint(.read, Int.random(in: 1...size, using: &rng)), .nothing),
+            (KillPoint(.commit, 1), .counts),
+            (KillPoint(.commit, 2), .alerts),
+            (KillPoint(.delivered, 1), .alerts),
+        ]
+        let points = [(KillPoint(.read, Int.random(in: 1...size, using: &rng)), Stored.nothing),
+                      choices[Int.random(in: 0..<choices.count, using: &rng)]]
+        for (point, stored) in points {
+            let run = try CLIRunner.run(arguments, environment: point.environment)
+            #expect(point.killed(run), "the run did not die at \(point): status \(run.status), stderr: \(run.stderr)")
+            #expect(try state.integrity() == "ok")
+            let messages = try state.volumes().values.reduce(0, +)
+            #expect(messages == (stored == .nothing ? 0 : Self.messages), "killed at \(point)")
+            #expect(try state.alerts().count == (stored == .alerts ? 50 : 0), "killed at \(point)")
+            #expect(try state.delivered(to: "console").isEmpty, "killed at \(point)")
         }
         let final = try CLIRunner.run(arguments)
         #expect(final.status == 0, "stderr: \(final.stderr)")
         #expect(try harness.counts(day: "2026-11-20") == clean.counts)
-        let state = StateFile(path: harness.file("state.sqlite"))
         #expect(try state.integrity() == "ok")
         #expect(try state.alerts() == (0..<50).map { "user\($0)@example.org 2026-11-20 #1" }.sorted())
         #expect(try state.delivered(to: "console") == state.alertIDs())
+    }
+
+    /// A first part of the log is read and stored cleanly; `counts` is killed while reading the rest (at a seeded
+    /// byte of it) or just after storing it; then `counts` twice: equal to the clean pass, nothing counted twice.
+    @Test(arguments: [5, 13, 19] as [UInt64])
+    func countsKilledWhileReadingNewLinesThenRerun(seed: UInt64) throws {
+        let clean = Self.cleanPass
+        var rng = SeededRandom(state: seed)
+        let log = clean.log
+        let harness = try MaillogHarness()
+        let cut = log.utf8.index(log.utf8.startIndex, offsetBy: log.utf8.count / 3)
+        let lineEnd = log[..<cut].lastIndex(of: "\n")!
+        try harness.write("mail.log", String(log[...lineEnd]))
+        let part = try harness.counts(day: "2026-11-20")
+        #expect(part.values.reduce(0) { $0 + $1.messages } < Self.messages)
+        let rest = String(log[log.index(after: lineEnd)...])
+        try harness.append("mail.log", rest)
+
+        let point = Bool.random(using: &rng) ? KillPoint(.commit, 1) : KillPoint(.read, Int.random(in: 1...rest.utf8.count, using: &rng))
+        let killed = try CLIRunner.run(["counts", "--config", harness.configPath, "--day", "2026-11-20", "--json"],
+                                       environment: point.environment)
+        #expect(point.killed(killed), "counts did not die at \(point): status \(killed.status), stderr: \(killed.stderr)")
+        #expect(killed.stdout.isEmpty)
+
+        let expected = clean.counts
+        #expect(expected.values.reduce(0) { $0 + $1.messages } == Self.messages)
+        #expect(try harness.counts(day: "2026-11-20") == expected)
+        // And once more: nothing new, nothing twice.
+        #expect(try harness.counts(day: "2026-11-20") == expected)
     }
 
     /// About `messages` interleaved submissions by 50 users plus inbound noise, on one day.
@@ -60,48 +113,5 @@ import Testing
             log += PostfixLines.removed(n > 1 ? n - 2 : n, at: s)
         }
         return log
-    }
-
-    @Test func killedRunThenRerunEqualsCleanPass() throws {
-        let log = Self.largeLog(messages: 150_000)
-        let clean = try MaillogHarness()
-        try clean.write("mail.log", log)
-        let started = Date()
-        let expected = try clean.counts(day: "2026-11-20")
-        let cleanSeconds = Date().timeIntervalSince(started)
-        #expect(expected.count == 50)
-        #expect(expected.values.reduce(0) { $0 + $1.messages } == 150_000)
-
-        // A first part is read and stored cleanly; the kill hits the run that reads the rest. Under load a
-        // run can finish before the kill: then try again on a fresh state, killing earlier.
-        var killedMidway = false
-        var harness = try MaillogHarness()
-        for fraction in [0.5, 0.3, 0.15, 0.08, 0.04, 0.02] where !killedMidway {
-            harness = try MaillogHarness()
-            let cut = log.utf8.index(log.utf8.startIndex, offsetBy: log.utf8.count / 3)
-            let lineEnd = log[..<cut].lastIndex(of: "\n")!
-            try harness.write("mail.log", String(log[...lineEnd]))
-            _ = try harness.counts(day: "2026-11-20")
-            try harness.append("mail.log", String(log[log.index(after: lineEnd)...]))
-
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-            process.arguments = ["counts", "--config", harness.configPath, "--day", "2026-11-20", "--json"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            Thread.sleep(forTimeInterval: cleanSeconds * fraction)
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                killedMidway = process.terminationReason == .uncaughtSignal
-            } else {
-                process.waitUntilExit()
-            }
-        }
-        #expect(killedMidway, "every run finished before it could be killed; make the log larger")
-        #expect(try harness.counts(day: "2026-11-20") == expected)
-        // And once more: nothing new, nothing twice.
-        #expect(try harness.counts(day: "2026-11-20") == expected)
     }
 }

@@ -54,7 +54,7 @@ struct NotifierEndToEndTests {
             let notifiers: [[String: Any]] = [
                 ["type": "smtp", "url": "smtp://127.0.0.1:\(smtpPort)", "starttls": "required", "username": "alerts",
                  "password_env": "E2E_SMTP_PASSWORD", "from": "relay@example.org", "to": ["admin@example.org"],
-                 "ca_file": tls.caFile, "timeout": 5, "max_retry_seconds": 0.5],
+                 "ca_file": tls.caFile, "timeout": 120, "max_retry_seconds": 0.5],
                 ["type": "slack", "url_env": "E2E_SLACK_URL", "max_retry_seconds": 0.5],
                 ["type": "matrix", "homeserver": "http://127.0.0.1:\(http.port)", "room": "!ops:example.org",
                  "token_env": "E2E_MATRIX_TOKEN", "max_retry_seconds": 0.5],

@@ -43,6 +43,8 @@ struct CapturingLogHandler: LogHandler {
 /// Builds notifiers from JSON entries, as the config loader does, and sample alert batches.
 struct NotifierHarness {
     let logs = CapturingLogHandler.Store()
+    /// The notifiers' retry clock: their waits, without waiting.
+    let clock = VirtualRetryClock()
     var environment: [String: String] = [:]
     var baseDirectory = NSTemporaryDirectory()
     var hostName = "mx1.example.org"
@@ -53,7 +55,7 @@ struct NotifierHarness {
         let logger = Logger(label: "test") { _ in CapturingLogHandler(store: store) }
         return PluginContext(calendar: WorkCalendar(timeZone: TimeZone(identifier: "UTC")!, workdays: Set(Weekday.allCases), holidays: []),
                              baseDirectory: baseDirectory, environment: environment, logger: logger,
-                             hostName: hostName, consoleStream: .standardError)
+                             hostName: hostName, consoleStream: .standardError, retryClock: clock)
     }
 
     /// Builds the notifier an entry describes (at `$.notifiers[0]`).
@@ -91,18 +93,42 @@ struct NotifierHarness {
     }
 }
 
-/// Runs `body` and returns the ``NotifierError`` it threw (recording an issue otherwise) and the seconds taken.
-func expectNotifierError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> (NotifierError?, Double) {
-    let start = Date()
+/// Runs `body` and returns the ``NotifierError`` it threw (recording an issue otherwise).
+func expectNotifierError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> NotifierError? {
     do {
         try body()
         Issue.record("expected a NotifierError, but delivery succeeded", sourceLocation: sourceLocation)
-        return (nil, Date().timeIntervalSince(start))
+        return nil
     } catch let error as NotifierError {
-        return (error, Date().timeIntervalSince(start))
+        return error
     } catch {
         Issue.record("expected a NotifierError, got \(error)", sourceLocation: sourceLocation)
-        return (nil, Date().timeIntervalSince(start))
+        return nil
+    }
+}
+
+/// A retry clock that never waits: it records each wait a notifier asks for and moves its time on by it, so a
+/// test checks the exact retry schedule (attempts take no time on it), whatever the machine's speed.
+final class VirtualRetryClock: RetryClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var time = 0.0
+    private var recorded: [Double] = []
+
+    func now() -> Double {
+        lock.lock(); defer { lock.unlock() }
+        return time
+    }
+
+    func sleep(seconds: Double) {
+        lock.lock(); defer { lock.unlock() }
+        recorded.append(seconds)
+        time += seconds
+    }
+
+    /// The waits asked for, in order.
+    var waits: [Double] {
+        lock.lock(); defer { lock.unlock() }
+        return recorded
     }
 }
 

@@ -8,7 +8,7 @@ struct SlackNotifierTests {
     private func slack(_ server: ServerProcess, path: String, harness: inout NotifierHarness,
                        extra: [String: Any] = [:]) throws -> any Notifier {
         harness.environment["SLACK_URL"] = "http://127.0.0.1:\(server.port)\(path)"
-        var entry: [String: Any] = ["type": "slack", "url_env": "SLACK_URL", "timeout": 5, "max_retry_seconds": 5]
+        var entry: [String: Any] = ["type": "slack", "url_env": "SLACK_URL", "timeout": 120, "max_retry_seconds": 5]
         entry.merge(extra) { _, new in new }
         return try harness.make(entry)
     }
@@ -47,13 +47,10 @@ struct SlackNotifierTests {
         let server = try startHTTPServer(dir); defer { server.stop() }
         var harness = NotifierHarness()
         let notifier = try slack(server, path: "/slack/ratelimit-once", harness: &harness)
-        let start = Date()
         try notifier.deliver(harness.batch(users: ["u@example.org"]))
-        let elapsed = Date().timeIntervalSince(start)
         let requests = try appRequests(server)
         #expect(requests.count == 2)
-        #expect(elapsed >= 0.95, "waited for Retry-After: 1 (took \(elapsed) s)")
-        #expect(elapsed < 4)
+        #expect(harness.clock.waits == [1], "waited for Retry-After: 1, and only that")
         #expect(Set(requests.map { recordBytes($0, "body_b64") }).count == 1, "the retry sends the same message")
     }
 
@@ -63,10 +60,10 @@ struct SlackNotifierTests {
         try scriptResponses(server, path: "/slack/busy", responses: [["status": 429, "headers": ["Retry-After": "120"], "body": "rate_limited"]])
         var harness = NotifierHarness()
         let notifier = try slack(server, path: "/slack/busy", harness: &harness, extra: ["max_retry_seconds": 2])
-        let (error, seconds) = expectNotifierError { try notifier.deliver(harness.batch(users: ["u@example.org"])) }
+        let error = expectNotifierError { try notifier.deliver(harness.batch(users: ["u@example.org"])) }
         #expect(error?.isTransient == true)
         #expect(error?.message.contains("120") == true)
-        #expect(seconds < 2)
+        #expect(harness.clock.waits.isEmpty, "gave up at once rather than wait past the budget")
         #expect(try appRequests(server).count == 1)
     }
 
@@ -88,11 +85,12 @@ struct SlackNotifierTests {
         var harness = NotifierHarness()
         let notifier = try slack(server, path: "/slack/T01/B02/hunter2secretpart", harness: &harness,
                                  extra: ["max_retry_seconds": 1.5])
-        let (error, seconds) = expectNotifierError { try notifier.deliver(harness.batch(users: ["u@example.org"])) }
+        let error = expectNotifierError { try notifier.deliver(harness.batch(users: ["u@example.org"])) }
         #expect(error?.isTransient == true)
-        #expect(seconds < 3.5)
-        let count = try appRequests(server).count
-        #expect(count >= 2 && count <= 6, "backed off between \(count) attempts")
+        // Backoff 0.25–0.5 s, then 0.5–1 s: a third wait of at least 1 s no longer fits in the 1.5 s budget.
+        let waits = harness.clock.waits
+        #expect(waits.count == 2 && (0.25...0.5).contains(waits[0]) && (0.5...1).contains(waits[1]), "waits: \(waits)")
+        #expect(try appRequests(server).count == 3, "one attempt, then one after each wait")
         #expect(error?.message.contains("hunter2secretpart") == false, "the webhook URL is the secret")
         #expect(!harness.logs.text.contains("hunter2secretpart"))
         #expect(!notifier.description.contains("hunter2secretpart"))
@@ -106,7 +104,7 @@ struct SlackNotifierTests {
         try scriptResponses(server, path: "/slack/gone", responses: [["status": status, "body": "no_service"]])
         var harness = NotifierHarness()
         let notifier = try slack(server, path: "/slack/gone", harness: &harness)
-        let (error, _) = expectNotifierError { try notifier.deliver(harness.batch(users: ["u@example.org"])) }
+        let error = expectNotifierError { try notifier.deliver(harness.batch(users: ["u@example.org"])) }
         #expect(error?.isTransient == false)
         #expect(error?.message.contains("no_service") == true)
         #expect(error?.message.contains("revoked") == true)
@@ -118,7 +116,7 @@ struct SlackNotifierTests {
         let server = try startHTTPServer(dir); defer { server.stop() }
         var harness = NotifierHarness()
         let notifier = try slack(server, path: "/slack/notfound", harness: &harness)
-        let (error, _) = expectNotifierError { try notifier.deliver(harness.batch(users: ["u@example.org"])) }
+        let error = expectNotifierError { try notifier.deliver(harness.batch(users: ["u@example.org"])) }
         #expect(error?.isTransient == false)
         #expect(try appRequests(server).count == 1)
     }

@@ -7,6 +7,8 @@ struct CLIRunner {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// The signal that ended the process (SIGKILL from a test kill point), nil when it exited.
+        var signal: Int32? = nil
 
         /// Non-empty stdout lines.
         var lines: [String] { stdout.split(separator: "\n").map(String.init) }
@@ -29,15 +31,17 @@ struct CLIRunner {
         fatalError("mvpipe binary not found; build it first or set MVPIPE_BIN (looked at \(candidates.map(\.path)))")
     }()
 
-    /// Runs `mvpipe ARGS` with an environment (added to a minimal one) and optional standard input.
+    /// Runs `mvpipe ARGS` with an environment (added to a minimal one) and optional standard input. A run still
+    /// going after `timeout` seconds is terminated (a hang guard: status 15 fails the test, never passes it).
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
-                    timeout: TimeInterval = 120) throws -> Result {
+                    timeout: TimeInterval = Eventually.deadline) throws -> Result {
         try run(launcher: [], arguments, environment: environment, stdin: stdin, timeout: timeout)
     }
 
     /// Runs `LAUNCHER... mvpipe ARGS` (for example `setpriv --reuid=65534 ... --` to run it as another account).
     static func run(launcher: [String], binary: String = CLIRunner.binary, _ arguments: [String],
-                    environment: [String: String] = [:], stdin: String? = nil, timeout: TimeInterval = 120) throws -> Result {
+                    environment: [String: String] = [:], stdin: String? = nil,
+                    timeout: TimeInterval = Eventually.deadline) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: launcher.first ?? binary)
         process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [binary] + arguments
@@ -61,13 +65,14 @@ struct CLIRunner {
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: outData.value(), as: UTF8.self),
-                      stderr: String(decoding: errData.value(), as: UTF8.self))
+                      stderr: String(decoding: errData.value(), as: UTF8.self),
+                      signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil)
     }
 }
 
 extension CLIRunner {
     /// The minimal environment mvpipe runs with in tests, plus `extra`. Sanitizer options (ASAN_OPTIONS,
-    /// LSAN_OPTIONS, TSAN_OPTIONS, UBSAN_OPTIONS: suppressions, see .ci/run) pass through, so a sanitized
+    /// LSAN_OPTIONS, TSAN_OPTIONS, UBSAN_OPTIONS: suppressions, see scripts/sanitized-test) pass through, so a sanitized
     /// mvpipe follows the same rules as the sanitized test process.
     static func environment(adding extra: [String: String]) -> [String: String] {
         var env = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "TZ": "UTC"]

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Pipeline
 import Testing
 
 /// A read-only look into a state file, the way an admin would with `sqlite3`.
@@ -60,7 +61,8 @@ struct StateFile {
     }
 }
 
-/// The built `mvpipe` started in the background, to be killed at a chosen moment or waited for.
+/// The built `mvpipe` started in the background, to be killed once the test saw the event it waited for (a
+/// request arriving at a server that holds it), or waited for.
 final class BackgroundRun {
     let process = Process()
     private let stderrPath: String
@@ -77,26 +79,55 @@ final class BackgroundRun {
         try process.run()
     }
 
-    /// SIGKILL after `seconds` unless it ended before; true when the kill hit a running process.
+    /// SIGKILLs the run now; true when it was still running (it ended by the signal).
     @discardableResult
-    func kill(after seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
-        guard process.isRunning else { process.waitUntilExit(); return false }
-        Foundation.kill(process.processIdentifier, SIGKILL)
+    func kill() -> Bool {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        return process.terminationReason == .uncaughtSignal
+        return process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
     }
 
-    /// Waits (at most `timeout` seconds, then SIGKILL) and returns the exit status and stderr.
-    func wait(timeout: Double = 120) -> (status: Int32, stderr: String) {
-        if kill(after: timeout) { return (-9, stderrText) }
+    /// Waits for the run to end and returns its exit status and stderr. A run still going after
+    /// ``Eventually/deadline`` seconds is killed and reported as status -9 (a hang guard: it fails the test).
+    func wait() -> (status: Int32, stderr: String) {
+        let end = Date().addingTimeInterval(Eventually.deadline)
+        while process.isRunning && Date() < end { usleep(5_000) }
+        if process.isRunning {
+            kill()
+            return (-9, stderrText)
+        }
+        process.waitUntilExit()
         return (process.terminationStatus, stderrText)
     }
 
     var stderrText: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
-    deinit { try? FileManager.default.removeItem(atPath: stderrPath) }
+    deinit {
+        if process.isRunning { kill() }
+        try? FileManager.default.removeItem(atPath: stderrPath)
+    }
+}
+
+/// Where a test makes mvpipe kill itself (see `TestKillPoint` and CONTRIBUTING.md): what the run has done, not how
+/// long it has run.
+struct KillPoint: CustomStringConvertible {
+    let point: TestKillPoint
+    let count: Int
+
+    init(_ point: TestKillPoint, _ count: Int) {
+        self.point = point
+        self.count = count
+    }
+
+    var description: String { "\(point.rawValue):\(count)" }
+
+    /// The environment that arms it.
+    var environment: [String: String] { [TestKillPoint.variable: description] }
+
+    /// Whether `result` is a run that died at this point (and not by chance or another signal).
+    func killed(_ result: CLIRunner.Result) -> Bool {
+        result.signal == SIGKILL && result.stderr.contains("\(TestKillPoint.variable)=\(description) reached")
+    }
 }
 
 /// SplitMix64: the same "random" kill points on every machine and run.
