@@ -72,11 +72,13 @@ struct CLIRunner {
 
 extension CLIRunner {
     /// The minimal environment mvpipe runs with in tests, plus `extra`. Sanitizer options (ASAN_OPTIONS,
-    /// LSAN_OPTIONS, TSAN_OPTIONS, UBSAN_OPTIONS: suppressions, see scripts/sanitized-test) pass through, so a sanitized
-    /// mvpipe follows the same rules as the sanitized test process.
+    /// LSAN_OPTIONS, TSAN_OPTIONS, UBSAN_OPTIONS: suppressions, see scripts/sanitized-test) and SWIFT_BACKTRACE pass
+    /// through, so a sanitized mvpipe follows the same rules as the sanitized test process.
     static func environment(adding extra: [String: String]) -> [String: String] {
         var env = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "TZ": "UTC"]
-        for (key, value) in ProcessInfo.processInfo.environment where key.hasSuffix("SAN_OPTIONS") { env[key] = value }
+        for (key, value) in ProcessInfo.processInfo.environment where key.hasSuffix("SAN_OPTIONS") || key == "SWIFT_BACKTRACE" {
+            env[key] = value
+        }
         env.merge(extra) { _, new in new }
         return env
     }
