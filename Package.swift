@@ -16,8 +16,15 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The SQLite state store (one relay's state in one file); the CLI opens stores through StateStoreFactory.
+        .target(
+            name: "SQLiteStore",
+            dependencies: [
+                "Pipeline",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .systemLibrary(
@@ -46,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "mvpipe",
             dependencies: [
-                "Pipeline", "Sources", "Detectors", "Notifiers",
+                "Pipeline", "SQLiteStore", "Sources", "Detectors", "Notifiers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -54,7 +61,7 @@ let package = Package(
         .testTarget(
             name: "MVPipeTests",
             dependencies: [
-                "Pipeline", "Sources", "Detectors", "Notifiers", "mvpipe",
+                "Pipeline", "SQLiteStore", "Sources", "Detectors", "Notifiers", "mvpipe",
                 // Tests open the state file read-only to check it (integrity, recorded deliveries).
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe backtest`: replays stored history with a config's detectors; changes nothing.
 struct BacktestCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe check`: validates the config and says what the pipeline would do.
 struct CheckCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe counts`: what the sources see per user on a day.
 struct CountsCommand: ParsableCommand {

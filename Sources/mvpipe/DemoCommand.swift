@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe demo`: lays out a realistic ASSP archive with a planted spammer and runs the real pipeline on it.
 struct DemoCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe explain`: one user's numbers and every detector's arithmetic.
 struct ExplainCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import SQLiteStore
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe run`: the cron job.
 struct RunCommand: ParsableCommand {

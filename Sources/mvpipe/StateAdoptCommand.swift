@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe state adopt`: makes this config the owner of its state (after a move or rename).
 struct StateAdoptCommand: ParsableCommand {

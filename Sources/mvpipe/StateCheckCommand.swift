@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe state check`: SQLite's integrity and foreign key checks plus mvpipe's own invariants.
 struct StateCheckCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe state export`: the whole state as JSON lines.
 struct StateExportCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe state import`: loads a `state export` file into an empty (or, with --replace, any) state.
 struct StateImportCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe state prune`: removes history older than the detectors need.
 struct StatePruneCommand: ParsableCommand {

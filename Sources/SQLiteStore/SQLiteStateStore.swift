@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Pipeline
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -384,7 +385,7 @@ public final class SQLiteStateStore: StateStore {
                     WHERE d.notifier = ? AND d.delivered_at IS NULL AND d.superseded = 0 AND a.day >= ?
                     ORDER BY a.day, a.user, a.id
                     """, arguments: [notifier, since.description])
-                return try payloads.map { try Self.decoder.decode(Alert.self, from: Data($0.utf8)) }
+                return try payloads.map { try Alert(payload: $0) }
             }
         }
     }
@@ -414,21 +415,8 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.dateEncodingStrategy = .secondsSince1970
-        return e
-    }()
-
-    static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .secondsSince1970
-        return d
-    }()
-
     static func encode(_ alert: Alert) throws -> String {
-        String(decoding: try encoder.encode(alert), as: UTF8.self)
+        try alert.payload()
     }
 
     /// One write transaction of the run's data; once it committed, a test kill point (``TestKillPoint/commit``).
