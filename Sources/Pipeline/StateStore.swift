@@ -94,12 +94,14 @@ public struct AlertDraft: Sendable {
 public enum StateError: Error, Sendable, CustomStringConvertible {
     /// Another run holds the lock.
     case locked(String)
+    /// There is no state yet (a command that only reads or changes an existing state was asked to open it).
+    case missing(String)
     /// The state cannot be opened, read or written.
     case unusable(String)
 
     public var description: String {
         switch self {
-        case .locked(let m), .unusable(let m): m
+        case .locked(let m), .missing(let m), .unusable(let m): m
         }
     }
 }

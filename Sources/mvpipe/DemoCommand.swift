@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Pipeline
-import SQLiteStore
 
 /// `mvpipe demo`: lays out a realistic ASSP archive with a planted spammer and runs the real pipeline on it.
 struct DemoCommand: ParsableCommand {
@@ -58,7 +57,7 @@ struct DemoCommand: ParsableCommand {
                                     environment: ProcessInfo.processInfo.environment, logger: logger)
         }
         let outcome = try CLI.guarded {
-            let store = try SQLiteStateStore(path: loaded.statePath)
+            let store = try StateStoreFactory.open(loaded.state, .readWrite(create: true))
             let runner = PipelineRunner(config: loaded, store: store, logger: logger)
             let first = try runner.run(now: now)
             let second = try runner.run(now: now.addingTimeInterval(60))
