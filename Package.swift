@@ -58,10 +58,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test doubles shared by the tests: an in-memory state store, a recording notifier, a fixed-data source.
+        .target(name: "MVPipeTestSupport", dependencies: ["Pipeline"], path: "Tests/MVPipeTestSupport"),
         .testTarget(
             name: "MVPipeTests",
             dependencies: [
-                "Pipeline", "SQLiteStore", "Sources", "Detectors", "Notifiers", "mvpipe",
+                "Pipeline", "SQLiteStore", "Sources", "Detectors", "Notifiers", "mvpipe", "MVPipeTestSupport",
                 // Tests open the state file read-only to check it (integrity, recorded deliveries).
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -158,9 +158,6 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    /// How long 5-minute buckets are kept (the burst detector looks back a few weeks at most).
-    public static let bucketRetention: TimeInterval = 62 * 86_400
-
     public func acquireRunLock(waiting seconds: Double) throws -> any RunLock {
         try FileRunLock(path: path + ".lock", waiting: seconds)
     }
@@ -220,7 +217,7 @@ public final class SQLiteStateStore: StateStore {
                 }
                 try Self.storeBuckets(report, source: source, db: db)
                 try db.execute(sql: "DELETE FROM bucket WHERE start < ?",
-                               arguments: [Int64(date.timeIntervalSince1970 - Self.bucketRetention)])
+                               arguments: [Int64(date.timeIntervalSince1970 - TimeBuckets.retention)])
                 let dayStatement = try db.cachedStatement(sql: """
                     INSERT INTO source_day (source, day, final, updated_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (source, day) DO UPDATE SET final = max(final, excluded.final), updated_at = excluded.updated_at
