@@ -16,8 +16,15 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The SQLite state store (one relay's state in one file); the CLI opens stores through StateStoreFactory.
+        .target(
+            name: "SQLiteStore",
+            dependencies: [
+                "Pipeline",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .systemLibrary(
@@ -46,15 +53,17 @@ let package = Package(
         .executableTarget(
             name: "mvpipe",
             dependencies: [
-                "Pipeline", "Sources", "Detectors", "Notifiers",
+                "Pipeline", "SQLiteStore", "Sources", "Detectors", "Notifiers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test doubles shared by the tests: an in-memory state store, a recording notifier, a fixed-data source.
+        .target(name: "MVPipeTestSupport", dependencies: ["Pipeline"], path: "Tests/MVPipeTestSupport"),
         .testTarget(
             name: "MVPipeTests",
             dependencies: [
-                "Pipeline", "Sources", "Detectors", "Notifiers", "mvpipe",
+                "Pipeline", "SQLiteStore", "Sources", "Detectors", "Notifiers", "mvpipe", "MVPipeTestSupport",
                 // Tests open the state file read-only to check it (integrity, recorded deliveries).
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -19,11 +19,7 @@ extension PipelineConfig {
                 return Zone(timeZone: zone, name: name)
             }
 
-        static let state = ConfigOption("state", default: "/var/lib/mvpipe/state.sqlite", "SQLite state file (relative paths: from the config file's folder). It belongs to this config: give every config its own.")
-            .map { path, site in
-                guard !path.isEmpty else { throw OptionError("expected a file path, found an empty string") }
-                return site.resolve(path: path)
-            }
+        static let state = StateLocation.option
 
         static let workdays = ConfigOption<[String]>("workdays", default: ["mon", "tue", "wed", "thu", "fri"], "Days of the week that are working days.")
             .map { names, _ in

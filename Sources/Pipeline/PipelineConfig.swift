@@ -5,8 +5,8 @@ import Logging
 public struct PipelineConfig: Sendable {
     /// The site's calendar.
     public let calendar: WorkCalendar
-    /// The state database file.
-    public let statePath: String
+    /// Where the state lives (a SQLite file, or a PostgreSQL database several relays share).
+    public let state: StateLocation
     /// Re-alert a user the same day once today's count reaches this factor × the count at the last alert.
     public let realertFactor: Double
     /// How many days an undelivered alert keeps being retried.
@@ -82,7 +82,7 @@ public struct PipelineConfig: Sendable {
         let holidays = try reader.read(TopLevel.holidays)
         context.calendar = WorkCalendar(timeZone: zone?.timeZone ?? TimeZone.current, workdays: workdays, holidays: holidays,
                                         zoneName: zone?.name)
-        let statePath = try reader.read(TopLevel.state)
+        let state = try reader.read(TopLevel.state)
         let realert = try reader.read(TopLevel.realertFactor)
         let pendingDays = try reader.read(TopLevel.pendingDays)
         let host = try reader.read(TopLevel.host) ?? currentHostName()
@@ -106,7 +106,7 @@ public struct PipelineConfig: Sendable {
         try requireUniqueNames(sources.map { ($0.name, $0.path) }, kind: "source")
         try requireUniqueNames(notifiers.map { ($0.name, $0.path) }, kind: "notifier")
 
-        return PipelineConfig(calendar: context.calendar, statePath: statePath, realertFactor: realert,
+        return PipelineConfig(calendar: context.calendar, state: state, realertFactor: realert,
                               pendingDays: pendingDays, hostName: host, sources: sources, detectors: detectors,
                               notifiers: notifiers, overrides: overrides)
     }

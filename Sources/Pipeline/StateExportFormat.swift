@@ -126,7 +126,7 @@ public enum StateExportFormat {
               case .text(let day) = row.values[1], case .text(let user) = row.values[2] else { return }
         let alert: Alert
         do {
-            alert = try SQLiteStateStore.decoder.decode(Alert.self, from: Data(payload.utf8))
+            alert = try Alert(payload: payload)
         } catch {
             throw fail("alert.payload is not an alert as mvpipe stores it: \((error as? DecodingError)?.plainDescription ?? "not readable")")
         }

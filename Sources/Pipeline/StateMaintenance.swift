@@ -16,3 +16,6 @@ public protocol StateMaintenance: Sendable {
     /// Checks the database's integrity and mvpipe's own invariants.
     func check(_ expectations: StateCheckExpectations) throws -> StateCheckReport
 }
+
+/// A store as the CLI opens it: what the runner needs and the admin operations (`StateStoreFactory` returns these).
+public typealias ManagedStateStore = StateStore & StateMaintenance

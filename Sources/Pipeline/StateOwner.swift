@@ -34,8 +34,8 @@ public struct StateOwner: Sendable, Equatable, CustomStringConvertible {
         return String(cString: resolved)
     }
 
-    /// The error for a command of `self` on a state at `statePath` that `other` owns.
-    public func refusal(ownedBy other: StateOwner, statePath: String) -> ConfigError {
-        ConfigError("$.state", "the state file \(statePath) belongs to \(other), not to this config (\(self)). One state file holds one pipeline: a second config on it would sum the first one's sources into its own counts. Give this config its own \"state\", or put the sources of both into one config. If this config replaces that one (the config moved or was renamed, the relay was renamed, the state was moved here), make it the owner: mvpipe state adopt --config \(config)")
+    /// The error for a command of `self` on the state at `state` that `other` owns.
+    public func refusal(ownedBy other: StateOwner, state: StateLocation) -> ConfigError {
+        ConfigError("$.state", "\(state.noun) belongs to \(other), not to this config (\(self)). One state file holds one pipeline: a second config on it would sum the first one's sources into its own counts. Give this config its own \"state\", or put the sources of both into one config. If this config replaces that one (the config moved or was renamed, the relay was renamed, the state was moved here), make it the owner: mvpipe state adopt --config \(config)")
     }
 }

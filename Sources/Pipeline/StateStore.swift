@@ -21,7 +21,8 @@ public protocol StateStore: Sendable {
     /// `.snapshot`: each scanned day's counts (and the buckets in ``VolumeReport/bucketSpans``) replace what
     /// `source` stored for it; `.increment`: they add to it. Days in ``VolumeReport/finalDays`` become final and
     /// stay final. The runner, not the store, keeps a snapshot from lowering a stored count (see
-    /// ``PipelineRunner``): the store writes what it is given.
+    /// ``PipelineRunner``): the store writes what it is given. Buckets of every source that started more than
+    /// ``TimeBuckets/retention`` before `date` are dropped.
     func apply(_ report: VolumeReport, source: String, at date: Date) throws
     /// What `source` alone stored for `day`, per user (empty when nothing).
     func volumes(source: String, on day: Day) throws -> [String: UserVolume]
@@ -94,12 +95,14 @@ public struct AlertDraft: Sendable {
 public enum StateError: Error, Sendable, CustomStringConvertible {
     /// Another run holds the lock.
     case locked(String)
+    /// There is no state yet (a command that only reads or changes an existing state was asked to open it).
+    case missing(String)
     /// The state cannot be opened, read or written.
     case unusable(String)
 
     public var description: String {
         switch self {
-        case .locked(let m), .unusable(let m): m
+        case .locked(let m), .missing(let m), .unusable(let m): m
         }
     }
 }

@@ -6,6 +6,10 @@ public enum TimeBuckets {
     /// The bucket length in seconds.
     public static let size: Int64 = 300
 
+    /// How long a store keeps buckets (the burst detector looks back a few weeks at most): each
+    /// ``StateStore/apply(_:source:at:)`` drops those that started more than this before its date.
+    public static let retention: TimeInterval = 62 * 86_400
+
     /// The start of the bucket that contains `date`.
     public static func start(of date: Date) -> Int64 {
         let t = Int64(date.timeIntervalSince1970.rounded(.down))

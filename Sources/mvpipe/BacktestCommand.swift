@@ -45,13 +45,14 @@ struct BacktestCommand: ParsableCommand {
             CLI.printError("--from must not be after --to, and the range at most ten years")
             throw ExitCode(ExitCodes.usage)
         }
-        guard FileManager.default.fileExists(atPath: config.statePath) else {
-            CLI.printError("no state at \(config.statePath) yet: backtests replay what `mvpipe run` has stored")
-            throw ExitCode(ExitCodes.ioError)
-        }
         let (mine, theirs, judged) = try CLI.guarded(configFile: common.config) {
-            let store = try SQLiteStateStore.scratchCopy(of: config.statePath)
-            try store.requireOwner(config.stateOwner, statePath: config.statePath)
+            let store: any ManagedStateStore
+            do {
+                store = try StateStoreFactory.open(config.state, .scratch(create: false))
+            } catch StateError.missing {
+                throw StateError.missing("no state at \(config.state) yet: backtests replay what `mvpipe run` has stored")
+            }
+            try store.requireOwner(config.stateOwner, state: config.state)
             var judged = 0
             func replay(_ pipeline: PipelineConfig) throws -> [BacktestHit] {
                 var hits: [BacktestHit] = []
@@ -77,7 +78,7 @@ struct BacktestCommand: ParsableCommand {
         if json {
             try printJSON(mine: mine, theirs: theirs)
         } else {
-            try printText(mine: mine, theirs: theirs, judged: judged, first: first, last: last, statePath: config.statePath)
+            try printText(mine: mine, theirs: theirs, judged: judged, first: first, last: last, state: config.state)
         }
     }
 
@@ -99,9 +100,9 @@ struct BacktestCommand: ParsableCommand {
     }
 
     private func printText(mine: [BacktestHit], theirs: [BacktestHit]?, judged: Int, first: Day, last: Day,
-                           statePath: String) throws(OutputError) {
+                           state: StateLocation) throws(OutputError) {
         var lines: [String] = []
-        lines.append("backtest \(first) to \(last) on \(statePath): \(last.dayNumber - first.dayNumber + 1) days, \(judged) user-days judged")
+        lines.append("backtest \(first) to \(last) on \(state): \(last.dayNumber - first.dayNumber + 1) days, \(judged) user-days judged")
         func summary(_ name: String, _ hits: [BacktestHit]) {
             lines.append("\(name): \(hits.count) alerts on \(Set(hits.map(\.day)).count) days for \(Set(hits.map(\.user)).count) users")
         }

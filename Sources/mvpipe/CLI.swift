@@ -17,7 +17,7 @@ enum CLI {
             printError(error.description)
             switch error {
             case .locked: throw ExitCode(ExitCodes.tempFail)
-            case .unusable: throw ExitCode(ExitCodes.ioError)
+            case .missing, .unusable: throw ExitCode(ExitCodes.ioError)
             }
         } catch let error as StateImportError {
             printError("state import: \(error.description); nothing was imported")

@@ -28,23 +28,25 @@ struct CheckCommand: ParsableCommand {
         if let oldest = window.last, let newest = window.first {
             lines.append("history window: \(window.count) working days, \(oldest) to \(newest)")
         }
-        let stateExists = FileManager.default.fileExists(atPath: config.statePath)
         let me = config.stateOwner
         var foreign: StateOwner?
-        if !stateExists {
-            lines.append("state: \(config.statePath) (will be created on the first run, for this config: \(me))")
-        } else {
-            switch Result(catching: { try SQLiteStateStore(readingOnly: config.statePath).owner() }) {
-            case .success(let owner?) where owner == me:
-                lines.append("state: \(config.statePath) (exists; belongs to this config)")
-            case .success(let owner?):
-                foreign = owner
-                lines.append("state: \(config.statePath) (exists; belongs to \(owner), not to this config: \(me); runs of this config are refused)")
-            case .success(nil):
-                lines.append("state: \(config.statePath) (exists; no owner recorded yet: the next run records this config, \(me))")
-            case .failure(let error):
-                lines.append("state: \(config.statePath) (exists, but cannot be used: \(error); see `mvpipe state check`)")
-            }
+        var stateExists = true
+        let state = config.state
+        switch Result(catching: { try StateStoreFactory.open(state, .readOnly).owner() }) {
+        case .failure(StateError.missing):
+            stateExists = false
+            lines.append("state: \(state) (will be created on the first run, for this config: \(me))")
+        case .failure(let error as ConfigError):
+            try CLI.guarded(configFile: common.config) { throw error }
+        case .success(let owner?) where owner == me:
+            lines.append("state: \(state) (exists; belongs to this config)")
+        case .success(let owner?):
+            foreign = owner
+            lines.append("state: \(state) (exists; belongs to \(owner), not to this config: \(me); runs of this config are refused)")
+        case .success(nil):
+            lines.append("state: \(state) (exists; no owner recorded yet: the next run records this config, \(me))")
+        case .failure(let error):
+            lines.append("state: \(state) (exists, but cannot be used: \(error); see `mvpipe state check`)")
         }
         lines.append("sources (counts are summed over all):")
         for s in config.sources { lines.append("  - [\(s.name)] \(s.plugin.description)") }
@@ -56,7 +58,7 @@ struct CheckCommand: ParsableCommand {
             lines.append("overrides (first match wins):")
             var seen: Set<String>?
             if stateExists {
-                seen = try? SQLiteStateStore.scratchCopy(of: config.statePath).users(since: today.adding(days: -30))
+                seen = try? StateStoreFactory.open(state, .scratch(create: false)).users(since: today.adding(days: -30))
             }
             for o in config.overrides {
                 let what = o.ignore ? "ignored (counted, never alerted)" : "own detectors: " + (o.detectors ?? []).map(\.name).joined(separator: ", ")
@@ -71,7 +73,7 @@ struct CheckCommand: ParsableCommand {
         lines.append("an alerted user alerts again the same day at \(AlertFormatter.format(config.realertFactor))× the count of the last alert; undelivered alerts are retried for \(config.pendingDays) days")
         try CLI.printOut(lines.joined(separator: "\n"))
         if let foreign {
-            CLI.printError("config error in \(common.config) at \(me.refusal(ownedBy: foreign, statePath: config.statePath).description)")
+            CLI.printError("config error in \(common.config) at \(me.refusal(ownedBy: foreign, state: state).description)")
             throw ExitCode(ExitCodes.config)
         }
     }

@@ -29,10 +29,10 @@ struct CountsCommand: ParsableCommand {
         let today = config.calendar.day(of: now)
         let target = try day.map { try CLI.parseDay($0, option: "--day") } ?? today
         let (volumes, summary) = try CLI.guarded(configFile: common.config) {
-            let store = try SQLiteStateStore(path: config.statePath)
+            let store = try StateStoreFactory.open(config.state, .readWrite(create: true))
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
-            try store.claim(for: config.stateOwner, statePath: config.statePath)
+            try store.claim(for: config.stateOwner, state: config.state)
             let runner = PipelineRunner(config: config, store: store, logger: logger)
             let summary = try runner.collect(now: now, extraDays: target <= today ? [target] : [])
             return (try store.volumes(on: target), summary)

@@ -33,7 +33,7 @@ struct MVPipe: ParsableCommand {
             the lock (try again later); 78 the config is invalid; 141 stdout was closed by its reader \
             (with SIGPIPE ignored; otherwise SIGPIPE ends mvpipe, like any filter).
             """,
-        version: "0.1.0 (state schema \(SQLiteStateStore.schemaVersion))",
+        version: "0.1.0 (state schema \(StateStoreFactory.schemaVersion))",
         subcommands: [RunCommand.self, CountsCommand.self, CheckCommand.self, ExplainCommand.self, BacktestCommand.self,
                       StateCommand.self, PluginsCommand.self, SchemaCommand.self, DemoCommand.self]
     )

@@ -105,12 +105,10 @@ struct RunCommand: ParsableCommand {
         var progress = RunProgress()
         defer { metrics.progress = progress }
         let outcome = try CLI.guarded(configFile: common.config) {
-            let opened: any StateStore = dryRun
-                ? try SQLiteStateStore.scratchCopy(of: config.statePath)
-                : try SQLiteStateStore(path: config.statePath)
+            let opened = try StateStoreFactory.open(config.state, dryRun ? .scratch(create: true) : .readWrite(create: true))
             let lock = dryRun ? nil : try opened.acquireRunLock(waiting: self.lock.seconds)
             defer { lock?.release() }
-            try opened.claim(for: config.stateOwner, statePath: config.statePath)
+            try opened.claim(for: config.stateOwner, state: config.state)
             store = opened
             return try PipelineRunner(config: config, store: opened, logger: logger)
                 .run(now: now, dryRun: dryRun, progress: &progress)

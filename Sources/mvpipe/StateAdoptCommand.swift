@@ -25,22 +25,22 @@ struct StateAdoptCommand: ParsableCommand {
         let config = try common.loadConfig(logger: logger)
         let owner = config.stateOwner
         let previous = try CLI.guarded(configFile: common.config) {
-            let store = try SQLiteStateStore(path: config.statePath, create: false)
+            let store = try StateStoreFactory.open(config.state, .readWrite(create: false))
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             let previous = try store.owner()
             guard try store.recordOwner(owner, ifCurrent: previous) else {
-                throw StateError.locked("the owner of \(config.statePath) changed meanwhile; try again")
+                throw StateError.locked("the owner of \(config.state) changed meanwhile; try again")
             }
             return previous
         }
         switch previous {
         case owner:
-            try CLI.printOut("\(config.statePath) already belongs to \(owner)")
+            try CLI.printOut("\(config.state) already belongs to \(owner)")
         case let previous?:
-            try CLI.printOut("\(config.statePath) now belongs to \(owner); it belonged to \(previous)")
+            try CLI.printOut("\(config.state) now belongs to \(owner); it belonged to \(previous)")
         case nil:
-            try CLI.printOut("\(config.statePath) now belongs to \(owner) (no owner was recorded)")
+            try CLI.printOut("\(config.state) now belongs to \(owner) (no owner was recorded)")
         }
     }
 }

@@ -31,7 +31,7 @@ struct StateCheckCommand: ParsableCommand {
         let expectations = StateCheckExpectations(sources: config.sources.map(\.name), notifiers: config.notifiers.map(\.name),
                                                   retryFrom: today.adding(days: -config.pendingDays))
         let (report, owner) = try CLI.guarded {
-            let store = try SQLiteStateStore(readingOnly: config.statePath)
+            let store = try StateStoreFactory.open(config.state, .readOnly)
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             return (try store.check(expectations), try? store.owner())
@@ -47,7 +47,7 @@ struct StateCheckCommand: ParsableCommand {
         lines.append(report.isHealthy ? "state is fine" : "state is damaged: \(report.problems.count) problem(s)")
         try CLI.printOut(lines.joined(separator: "\n"))
         if !report.isHealthy {
-            CLI.printError("state check found \(report.problems.count) problem(s) in \(config.statePath); restore it from a backup, or `mvpipe state export` what is readable and import it into a new file")
+            CLI.printError("state check found \(report.problems.count) problem(s) in \(config.state); restore it from a backup, or `mvpipe state export` what is readable and import it into a new file")
             throw ExitCode(ExitCodes.ioError)
         }
     }

@@ -28,7 +28,7 @@ struct StateExportCommand: ParsableCommand {
         let config = try common.loadConfig(logger: logger)
         let target = output == "-" ? nil : output
         let counts = try CLI.guarded {
-            let store = try SQLiteStateStore(path: config.statePath, create: false)
+            let store = try StateStoreFactory.open(config.state, .readWrite(create: false))
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             guard let target else {
@@ -57,7 +57,7 @@ struct StateExportCommand: ParsableCommand {
             }
         }
         if let target {
-            try CLI.printOut("exported \(StateCommandFormat.rows(counts)) from \(config.statePath) to \(target)")
+            try CLI.printOut("exported \(StateCommandFormat.rows(counts)) from \(config.state) to \(target)")
         }
     }
 }

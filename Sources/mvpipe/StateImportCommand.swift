@@ -39,21 +39,21 @@ struct StateImportCommand: ParsableCommand {
                 spooled = path
             }
             let reader = StateExportReader(path: path)
-            return (path, try reader.validate(currentSchema: SQLiteStateStore.schemaVersion))
+            return (path, try reader.validate(currentSchema: StateStoreFactory.schemaVersion))
         }
         let counts = try CLI.guarded(configFile: common.config) {
-            let store = try SQLiteStateStore(path: config.statePath, create: true)
+            let store = try StateStoreFactory.open(config.state, .readWrite(create: true))
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             // The imported state belongs to this config; --replace takes it over from another one.
             let previous = try store.owner()
-            if !replace { try store.requireOwner(config.stateOwner, statePath: config.statePath) }
+            if !replace { try store.requireOwner(config.stateOwner, state: config.state) }
             let counts = try store.importRows(from: StateExportReader(path: path), replace: replace)
             _ = try store.recordOwner(config.stateOwner, ifCurrent: previous)
             return counts
         }
-        let from = summary.schemaVersion == SQLiteStateStore.schemaVersion ? "" : " (exported at schema \(summary.schemaVersion))"
-        try CLI.printOut("imported \(StateCommandFormat.rows(counts)) into \(config.statePath)\(from)")
+        let from = summary.schemaVersion == StateStoreFactory.schemaVersion ? "" : " (exported at schema \(summary.schemaVersion))"
+        try CLI.printOut("imported \(StateCommandFormat.rows(counts)) into \(config.state)\(from)")
     }
 
     /// Copies standard input to a private temporary file and returns its path.

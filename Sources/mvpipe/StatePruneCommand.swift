@@ -51,19 +51,19 @@ struct StatePruneCommand: ParsableCommand {
         let plan = PrunePlan(before: before, bucketsBefore: Int64(config.calendar.start(of: before).timeIntervalSince1970),
                              retryFrom: today.adding(days: -config.pendingDays))
         let report = try CLI.guarded(configFile: common.config) {
-            let store = try SQLiteStateStore(path: config.statePath, create: false)
+            let store = try StateStoreFactory.open(config.state, .readWrite(create: false))
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             if dryRun {
-                try store.requireOwner(config.stateOwner, statePath: config.statePath)
+                try store.requireOwner(config.stateOwner, state: config.state)
             } else {
-                try store.claim(for: config.stateOwner, statePath: config.statePath)
+                try store.claim(for: config.stateOwner, state: config.state)
             }
             return try store.prune(plan, dryRun: dryRun)
         }
         var lines = [dryRun
-            ? "dry run: would remove from \(config.statePath) everything before \(before) (nothing was changed):"
-            : "pruned \(config.statePath): removed everything before \(before):"]
+            ? "dry run: would remove from \(config.state) everything before \(before) (nothing was changed):"
+            : "pruned \(config.state): removed everything before \(before):"]
         func row(_ count: Int, _ what: String) { lines.append(pad(count) + " " + what) }
         row(report.volumeRows, "volume rows (daily counts)")
         row(report.sourceDays, "source days")

@@ -171,8 +171,8 @@ import Testing
         }
         let implicit = try load(base)
         let written = try load(explicit)
-        #expect(written.statePath == implicit.statePath)
-        #expect(written.statePath == "/var/lib/mvpipe/state.sqlite")
+        #expect(written.state == implicit.state)
+        #expect(written.state == .sqlite(path: "/var/lib/mvpipe/state.sqlite"))
         #expect(written.realertFactor == implicit.realertFactor)
         #expect(written.pendingDays == implicit.pendingDays)
         #expect(written.calendar.workdays == implicit.calendar.workdays)

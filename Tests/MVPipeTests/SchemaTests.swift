@@ -125,6 +125,28 @@ import Testing
         }
     }
 
+    /// `"state"`: the string and both object forms validate; what the config reader refuses does not.
+    @Test func schemaKnowsTheFormsOfState() throws {
+        let dir = try TemporaryDirectory()
+        let base: [String: Any] = ["sources": [["type": "assp-archive", "path": "/a"]], "notifiers": [["type": "console"]]]
+        func config(_ name: String, _ state: Any) throws -> String {
+            var object = base
+            object["state"] = state
+            return try ConfigFile.write(object, to: dir.file(name + ".json"))
+        }
+        let good = [try config("path", "state.sqlite"), try config("sqlite", ["type": "sqlite", "path": "state.sqlite"]),
+                    try config("env", ["type": "postgresql", "url_env": "MVPIPE_STATE_URL"]),
+                    try config("file", ["type": "postgresql", "url_file": "/etc/mvpipe/state-url"])]
+        let bad = [try config("empty", ""), try config("mysql", ["type": "mysql", "path": "x"]),
+                   try config("nopath", ["type": "sqlite"]), try config("mixed", ["type": "sqlite", "path": "x", "url_env": "X"]),
+                   try config("nourl", ["type": "postgresql"]),
+                   try config("both", ["type": "postgresql", "url_env": "X", "url_file": "/x"]),
+                   try config("inline", ["type": "postgresql", "url": "postgresql://u:p@h/d"])]
+        let results = try validate(good + bad, dir: dir)
+        for file in good { #expect(results[file] == "ok", "\(file): \(results[file] ?? "no result")") }
+        for file in bad { #expect(results[file]?.hasPrefix("INVALID") == true, "\(file): \(results[file] ?? "no result")") }
+    }
+
     @Test func schemaDocumentsDefaults() throws {
         let schema = try JSONSerialization.jsonObject(with: Data(try CLIRunner.run(["schema"]).stdout.utf8)) as! [String: Any]
         let detectors = ((schema["properties"] as! [String: Any])["detectors"] as! [String: Any])["items"] as! [String: Any]

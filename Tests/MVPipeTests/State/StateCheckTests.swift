@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe state check`: integrity, foreign keys and mvpipe's invariants; exit 0 when fine, 74 when not.
 @Suite struct StateCheckTests {

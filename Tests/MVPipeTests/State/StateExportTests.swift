@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe state export` / `import`: JSON lines that round-trip exactly, checked line by line before anything is written.
 @Suite struct StateExportTests {

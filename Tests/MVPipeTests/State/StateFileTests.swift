@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import Pipeline
+import SQLiteStore
 
 /// A damaged or foreign state file is refused (exit 74) with a clear reason and left as it was.
 @Suite struct StateFileTests {

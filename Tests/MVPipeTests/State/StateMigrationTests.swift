@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import Pipeline
+@testable import SQLiteStore
 
 /// Upgrades from every earlier schema keep every row; a newer schema is refused unchanged.
 @Suite struct StateMigrationTests {

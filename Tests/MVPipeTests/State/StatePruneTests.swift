@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import Pipeline
+import SQLiteStore
 
 /// `mvpipe state prune --keep-days N`: old history goes, alerts still retried and checkpoints stay.
 @Suite struct StatePruneTests {

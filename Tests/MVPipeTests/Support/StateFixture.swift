@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 @testable import Pipeline
+@testable import SQLiteStore
 
 /// Builds real state files at any schema version, filled with rows in every table (hostile
 /// user names included), for the upgrade, check and export tests.

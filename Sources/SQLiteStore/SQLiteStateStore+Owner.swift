@@ -1,4 +1,5 @@
 import GRDB
+import Pipeline
 
 /// Which config owns the state: two rows of the `meta` table (schema 3).
 extension SQLiteStateStore {

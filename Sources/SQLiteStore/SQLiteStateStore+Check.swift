@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Pipeline
 
 extension SQLiteStateStore {
     public func check(_ expectations: StateCheckExpectations) throws -> StateCheckReport {
@@ -78,7 +79,7 @@ extension SQLiteStateStore {
         while let row = try alerts.next() {
             let id: Int64 = row[0]
             let payload = Self.text(row, 3) ?? ""
-            guard let alert = try? Self.decoder.decode(Alert.self, from: Data(payload.utf8)),
+            guard let alert = try? Alert(payload: payload),
                   alert.id == id, alert.day.description == Self.text(row, 1), alert.user == Self.text(row, 2) else {
                 undecodable.append(id)
                 continue

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Pipeline
 
 /// One source's own stored rows, for the rule that what a source found before is never silently replaced by less.
 extension SQLiteStateStore {

@@ -1,4 +1,5 @@
 import GRDB
+import Pipeline
 
 extension SQLiteStateStore: StateMaintenance {
     public var schema: StateSchemaStatus { openedSchema }

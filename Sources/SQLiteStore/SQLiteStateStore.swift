@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Pipeline
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,7 @@ public final class SQLiteStateStore: StateStore {
     }
 
     /// Opens the state database at `path` and brings its schema up to date; when the file is
-    /// missing, creates it if `create`, else throws ``StateError/unusable(_:)``.
+    /// missing, creates it if `create`, else throws ``StateError/missing(_:)``.
     ///
     /// A new file is built beside `path` and linked into place whole, so a crash never leaves a
     /// half-made (or empty) state file behind.
@@ -32,7 +33,7 @@ public final class SQLiteStateStore: StateStore {
         try Self.requireFolder(of: path)
         if try StateFileProbe.probe(path) == .missing {
             guard create else {
-                throw StateError.unusable("there is no state file at \(path) (the first `mvpipe run` creates it); check \"state\" in the config")
+                throw Self.missing(path)
             }
             try Self.createAtomically(at: path)
             _ = try StateFileProbe.probe(path)
@@ -52,7 +53,7 @@ public final class SQLiteStateStore: StateStore {
         self.path = path
         try Self.requireFolder(of: path)
         guard try StateFileProbe.probe(path) != .missing else {
-            throw StateError.unusable("there is no state file at \(path) (the first `mvpipe run` creates it); check \"state\" in the config")
+            throw Self.missing(path)
         }
         queue = try Self.openQueue(path, readonly: true)
         openedSchema = try Self.readSchema(queue, path: path)
@@ -64,12 +65,15 @@ public final class SQLiteStateStore: StateStore {
         self.openedSchema = schema
     }
 
-    /// An in-memory copy of the state at `path` (empty when the file does not exist), for dry runs:
-    /// everything a run does happens in the copy and the file is never written.
-    public static func scratchCopy(of path: String) throws -> SQLiteStateStore {
+    /// An in-memory copy of the state at `path`, upgraded to the current schema, for dry runs and backtests:
+    /// everything a command does happens in the copy and the file is never written. When the file does not exist,
+    /// the copy starts empty if `create`, else this throws ``StateError/missing(_:)``.
+    public static func scratchCopy(of path: String, create: Bool = true) throws -> SQLiteStateStore {
         let memory = try DatabaseQueue()
         var schema = StateSchemaStatus(applied: [], unknown: [], current: schemaVersion)
-        if try StateFileProbe.probe(path) != .missing {
+        if try StateFileProbe.probe(path) == .missing {
+            guard create else { throw missing(path) }
+        } else {
             let source = try openQueue(path, readonly: true)
             schema = try readSchema(source, path: path)
             do {
@@ -86,11 +90,16 @@ public final class SQLiteStateStore: StateStore {
         return SQLiteStateStore(path: ":memory:", queue: memory, schema: schema)
     }
 
+    private static func missing(_ path: String) -> StateError {
+        StateError.missing("there is no state file at \(path) (the first `mvpipe run` creates it); check \"state\" in the config")
+    }
+
     private static func requireFolder(of path: String) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw StateError.unusable("the state folder \(directory) does not exist; create it (for example `install -d -m 750 \(directory)`) or set \"state\" in the config")
+        let exists = FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+        guard exists, isDirectory.boolValue else {
+            throw (exists ? StateError.unusable : StateError.missing)("the state folder \(directory) does not exist; create it (for example `install -d -m 750 \(directory)`) or set \"state\" in the config")
         }
     }
 
@@ -148,9 +157,6 @@ public final class SQLiteStateStore: StateStore {
             }
         }
     }
-
-    /// How long 5-minute buckets are kept (the burst detector looks back a few weeks at most).
-    public static let bucketRetention: TimeInterval = 62 * 86_400
 
     public func acquireRunLock(waiting seconds: Double) throws -> any RunLock {
         try FileRunLock(path: path + ".lock", waiting: seconds)
@@ -211,7 +217,7 @@ public final class SQLiteStateStore: StateStore {
                 }
                 try Self.storeBuckets(report, source: source, db: db)
                 try db.execute(sql: "DELETE FROM bucket WHERE start < ?",
-                               arguments: [Int64(date.timeIntervalSince1970 - Self.bucketRetention)])
+                               arguments: [Int64(date.timeIntervalSince1970 - TimeBuckets.retention)])
                 let dayStatement = try db.cachedStatement(sql: """
                     INSERT INTO source_day (source, day, final, updated_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (source, day) DO UPDATE SET final = max(final, excluded.final), updated_at = excluded.updated_at
@@ -384,7 +390,7 @@ public final class SQLiteStateStore: StateStore {
                     WHERE d.notifier = ? AND d.delivered_at IS NULL AND d.superseded = 0 AND a.day >= ?
                     ORDER BY a.day, a.user, a.id
                     """, arguments: [notifier, since.description])
-                return try payloads.map { try Self.decoder.decode(Alert.self, from: Data($0.utf8)) }
+                return try payloads.map { try Alert(payload: $0) }
             }
         }
     }
@@ -414,21 +420,8 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.dateEncodingStrategy = .secondsSince1970
-        return e
-    }()
-
-    static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .secondsSince1970
-        return d
-    }()
-
     static func encode(_ alert: Alert) throws -> String {
-        String(decoding: try encoder.encode(alert), as: UTF8.self)
+        try alert.payload()
     }
 
     /// One write transaction of the run's data; once it committed, a test kill point (``TestKillPoint/commit``).

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Pipeline
 
 /// The state file's schema: GRDB migrations, recorded in the file's `grdb_migrations` table.
 ///

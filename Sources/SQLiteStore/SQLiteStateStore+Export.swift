@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Pipeline
 
 extension SQLiteStateStore {
     /// The tables that hold data (everything but the alert id sequence), in export order.

@@ -1,0 +1,40 @@
+import Pipeline
+import SQLiteStore
+
+/// How a command opens the state.
+enum StateAccess: Sendable, Equatable {
+    /// Read and write, the schema brought up to date; a missing state is created if `create`, else
+    /// ``StateError/missing(_:)``.
+    case readWrite(create: Bool)
+    /// Read only, the schema as it is (`state check`, `check`); never written. A missing state is
+    /// ``StateError/missing(_:)``.
+    case readOnly
+    /// A private copy, upgraded to the current schema, that the command may change freely (`run --dry-run`,
+    /// `backtest`); the state itself is never written. A missing state gives an empty copy if `create`, else
+    /// ``StateError/missing(_:)``.
+    case scratch(create: Bool)
+}
+
+/// Opens the store the config's `"state"` names: the one place that knows which stores this build has. Every
+/// command opens its state here and uses it through ``ManagedStateStore`` only.
+enum StateStoreFactory {
+    /// The state schema version this build writes, and the newest whose exports it imports.
+    static var schemaVersion: Int { SQLiteStateStore.schemaVersion }
+
+    /// Opens the state at `location` for `access`.
+    ///
+    /// Throws ``StateError`` when the state is missing (see ``StateAccess``) or unusable, and ``ConfigError``
+    /// (exit 78) for a kind of store this build cannot open.
+    static func open(_ location: StateLocation, _ access: StateAccess) throws -> any ManagedStateStore {
+        switch location {
+        case .sqlite(let path):
+            switch access {
+            case .readWrite(let create): return try SQLiteStateStore(path: path, create: create)
+            case .readOnly: return try SQLiteStateStore(readingOnly: path)
+            case .scratch(let create): return try SQLiteStateStore.scratchCopy(of: path, create: create)
+            }
+        case .postgresql:
+            throw ConfigError("$.state", "a PostgreSQL state (\(location)) is not available in this build yet; use a SQLite file for \"state\" (a string, or {\"type\": \"sqlite\", \"path\": …})")
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import MVPipeTestSupport
+import Pipeline
+import SQLiteStore
+
+/// The state stores tests run against: every test of the ``StateStore`` contract and of the runner's logic runs once
+/// per kind, so a store that behaves differently fails them.
+enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// ``MemoryStateStore``.
+    case memory
+    /// A real SQLite file in a temporary folder.
+    case sqlite
+
+    var description: String { rawValue }
+
+    /// A new, empty store of this kind; `folder` holds its file (if any) and removes it when released, so keep it
+    /// alive as long as the store (`defer { withExtendedLifetime(folder) {} }`).
+    func make() throws -> (store: any StateStore, folder: TemporaryDirectory) {
+        let folder = try TemporaryDirectory("mvpipe-store")
+        switch self {
+        case .memory: return (MemoryStateStore(), folder)
+        case .sqlite: return (try SQLiteStateStore(path: folder.file("state.sqlite")), folder)
+        }
+    }
+}
