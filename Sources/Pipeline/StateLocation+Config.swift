@@ -18,7 +18,7 @@ extension StateLocation {
 
     private static let spec: OptionSpec = {
         OptionSpec("state", .custom(title: "string or object", schema: schema), default: .value(.string(defaultPath)),
-                   "Where the state lives: a SQLite file (relative paths: from the config file's folder), the same as {\"type\": \"sqlite\", \"path\": …}; or {\"type\": \"postgresql\", \"url_env\": \"NAME\"} or \"url_file\" naming a postgresql://user:password@host:port/database URL (not available in this build yet). It belongs to this config: give every config its own.")
+                   "Where the state lives: a SQLite file (relative paths: from the config file's folder), the same as {\"type\": \"sqlite\", \"path\": …}; or {\"type\": \"postgresql\", \"url_env\": \"NAME\"} or \"url_file\" naming a postgresql://user:password@host:port/database?sslmode=… URL, a state that several relays share (each relay, named by \"host\", keeps its own counts and checkpoints; detectors see the sums). A SQLite state belongs to this config: give every config its own.")
     }()
 
     // The object forms' keys, declared once: the reader below checks them, the schema lists them.

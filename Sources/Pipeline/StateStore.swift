@@ -99,10 +99,13 @@ public enum StateError: Error, Sendable, CustomStringConvertible {
     case missing(String)
     /// The state cannot be opened, read or written.
     case unusable(String)
+    /// A shared state's database cannot be reached (down, refusing, or not answering in time): nothing was stored,
+    /// try again later (exit 75, unlike ``unusable(_:)``'s 74, which means damaged or unusable).
+    case unreachable(String)
 
     public var description: String {
         switch self {
-        case .locked(let m), .missing(let m), .unusable(let m): m
+        case .locked(let m), .missing(let m), .unusable(let m), .unreachable(let m): m
         }
     }
 }

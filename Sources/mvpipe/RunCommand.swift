@@ -105,7 +105,7 @@ struct RunCommand: ParsableCommand {
         var progress = RunProgress()
         defer { metrics.progress = progress }
         let outcome = try CLI.guarded(configFile: common.config) {
-            let opened = try StateStoreFactory.open(config.state, dryRun ? .scratch(create: true) : .readWrite(create: true))
+            let opened = try StateStoreFactory.open(config.state, dryRun ? .scratch(create: true) : .readWrite(create: true), relay: config.hostName)
             let lock = dryRun ? nil : try opened.acquireRunLock(waiting: self.lock.seconds)
             defer { lock?.release() }
             try opened.claim(for: config.stateOwner, state: config.state)

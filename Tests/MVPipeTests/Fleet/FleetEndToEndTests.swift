@@ -1,0 +1,133 @@
+import Foundation
+import Pipeline
+import PostgresStore
+import Testing
+
+/// Three relays on one PostgreSQL state, through the CLI: each runs its own `mvpipe run` with its own archive and
+/// config (its own `host`), at the same time, and the fleet behaves as one relay on all of their mail.
+@Suite(.enabled(if: TestPostgres.enabled, "needs MVPIPE_TEST_POSTGRES_URL (scripts/test-postgres start)"))
+struct FleetEndToEndTests {
+    static let relays = ["mx1.example.org", "mx2.example.org", "mx3.example.org"]
+    static let day = Day("2026-11-25")!
+
+    /// A mail program that appends one line per mail (its arguments) to `sent-<name>.log` beside it; appends of one
+    /// short line are atomic, so relays delivering at once cannot mix their lines.
+    static let recordingMail = """
+        #!/bin/sh
+        line="$* $(tr '\\n' ' ')"
+        printf '%s\\n' "$line" >> "$(dirname "$0")/sent-$MVPIPE_TEST_NOTIFIER.log"
+        """
+
+    struct Fleet {
+        let dir: TemporaryDirectory
+        let url: String
+        var configs: [String] = []
+
+        init() throws {
+            dir = try TemporaryDirectory()
+            url = try TestPostgres.newDatabase()
+            let mail1 = try dir.write("bin/mail-a", FleetEndToEndTests.recordingMail.replacingOccurrences(of: "$MVPIPE_TEST_NOTIFIER", with: "a"), executable: true)
+            let mail2 = try dir.write("bin/mail-b", FleetEndToEndTests.recordingMail.replacingOccurrences(of: "$MVPIPE_TEST_NOTIFIER", with: "b"), executable: true)
+            for (index, relay) in FleetEndToEndTests.relays.enumerated() {
+                let root = dir.file("archive-\(index)")
+                let archive = try ArchiveBuilder(root: root)
+                try archive.add(80, sender: "alice@example.org", on: FleetEndToEndTests.day)
+                try archive.add(30 + index, sender: "bob@example.org", on: FleetEndToEndTests.day)
+                let config = ConfigFile.archive(
+                    root: root, state: "unused",
+                    notifiers: [["type": "mailx", "name": "a", "command": mail1, "to": ["admin@example.org"]],
+                                ["type": "mailx", "name": "b", "command": mail2, "to": ["admin@example.org"]]],
+                    timezone: "UTC",
+                    extra: ["host": relay, "state": ["type": "postgresql", "url_env": "MVPIPE_STATE_URL"],
+                            "detectors": [["type": "hard-cap", "limit": 200]]])
+                configs.append(try ConfigFile.write(config, to: dir.file("relay-\(index).json")))
+            }
+        }
+
+        func run(_ index: Int, _ arguments: [String]) throws -> CLIRunner.Result {
+            try Self.run(config: configs[index], url: url, arguments)
+        }
+
+        static func run(config: String, url: String, _ arguments: [String]) throws -> CLIRunner.Result {
+            try CLIRunner.run(arguments + ["--config", config], environment: ["MVPIPE_STATE_URL": url])
+        }
+
+        /// Runs `arguments` on every relay at once; the results in relay order.
+        func runAll(_ arguments: [String]) -> [Swift.Result<CLIRunner.Result, any Error>] {
+            let box = Results(count: configs.count)
+            let configs = configs, url = url
+            DispatchQueue.concurrentPerform(iterations: configs.count) { index in
+                box.set(index, Swift.Result { try Self.run(config: configs[index], url: url, arguments) })
+            }
+            return box.values
+        }
+
+        func sent(_ notifier: String) -> [String] {
+            ((try? String(contentsOfFile: dir.file("bin/sent-\(notifier).log"), encoding: .utf8)) ?? "")
+                .split(separator: "\n").map(String.init)
+        }
+    }
+
+    /// Results filled in from several threads.
+    final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [Swift.Result<CLIRunner.Result, any Error>?]
+        init(count: Int) { stored = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ value: Swift.Result<CLIRunner.Result, any Error>) { lock.withLock { stored[index] = value } }
+        var values: [Swift.Result<CLIRunner.Result, any Error>] { lock.withLock { stored.map { $0! } } }
+    }
+
+    /// 80 a day through each of three relays is 240, over `hard-cap` 200: the fleet raises one alert, whichever relay
+    /// noticed, and each notifier delivers it once, however often the relays run at the same time. Bob (30 + 31 +
+    /// 32) stays under. `counts` on any relay shows the fleet's sums.
+    @Test func threeRelaysAlertOnceOnTheirSum() throws {
+        let fleet = try Fleet()
+        for round in 0..<3 {
+            let now = "2026-11-25T1\(round):00"
+            for (index, result) in fleet.runAll(["run", "--now", now]).enumerated() {
+                let result = try result.get()
+                #expect(result.status == 0, "round \(round), relay \(index): \(result.stdout) \(result.stderr)")
+            }
+        }
+        // Once more one after the other, so every relay has seen the whole fleet's sums.
+        for index in 0..<3 {
+            let result = try fleet.run(index, ["run", "--now", "2026-11-25T14:00"])
+            #expect(result.status == 0, "relay \(index): \(result.stderr)")
+        }
+        for notifier in ["a", "b"] {
+            let sent = fleet.sent(notifier)
+            #expect(sent.count == 1, "notifier \(notifier) sent: \(sent)")
+            #expect(sent.first?.contains("alice@example.org") == true, "\(sent)")
+        }
+        let session = try TestPostgres.session(fleet.url)
+        let alerts = try session.rows("SELECT count(*) FROM alert WHERE \"user\" = 'alice@example.org'").first!.decode(Int64.self)
+        #expect(alerts == 1)
+        let relays = try session.rows("SELECT count(DISTINCT relay) FROM volume").first!.decode(Int64.self)
+        #expect(relays == 3)
+        for index in 0..<3 {
+            let result = try fleet.run(index, ["counts", "--day", "2026-11-25", "--json", "--now", "2026-11-25T15:00"])
+            #expect(result.status == 0, "\(result.stderr)")
+            var got: [String: Int] = [:]
+            for line in result.lines {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+                got[object["user"] as! String] = object["messages"] as? Int
+            }
+            #expect(got == ["alice@example.org": 240, "bob@example.org": 93], "relay \(index)")
+        }
+    }
+
+    /// Two relays with the same `host` run one at a time (the run lock is per relay); different relays do not
+    /// wait for each other: while relay 1's lock is held, relay 2 runs and relay 1 (a second config) is refused.
+    @Test func theRunLockIsPerRelay() throws {
+        let fleet = try Fleet()
+        let store = try PostgresStateStore(url: Secret(fleet.url, origin: .environment("MVPIPE_STATE_URL")), name: "test",
+                                           relay: FleetEndToEndTests.relays[0], access: .readWrite)
+        let lock = try store.acquireRunLock(waiting: 0)
+        defer { lock.release() }
+        let other = try fleet.run(1, ["run", "--now", "2026-11-25T10:00", "--lock-timeout", "0"])
+        #expect(other.status == 0, "\(other.stderr)")
+        let same = try fleet.run(0, ["run", "--now", "2026-11-25T10:00", "--lock-timeout", "0"])
+        #expect(same.status == 75, "\(same.stderr)")
+        #expect(same.stderr.contains("run lock"), "\(same.stderr)")
+    }
+}
