@@ -30,9 +30,11 @@ extension StateLocation {
         file: "File holding that URL (only a trailing line break is ignored); readable by mvpipe only.",
         missing: "a PostgreSQL state needs its URL: name an environment variable with \"url_env\" or a file with \"url_file\"")
         .map { url, _ in try checkURL(url) }
+    static let lease = ConfigOption("lease_seconds", default: 300, in: 1...86_400,
+                                    "Seconds a relay's claim on an alert it is delivering lasts: a relay that dies while delivering leaves the alert to the others once this runs out (make it longer than a delivery can take).")
 
     static let sqliteSpecs = OptionSpec.list(type, path)
-    static let postgresqlSpecs = OptionSpec.list(type, url)
+    static let postgresqlSpecs = OptionSpec.list(type, url, lease)
 
     private static func sqlite(_ path: String, site: OptionSite) throws -> StateLocation {
         guard !path.isEmpty else { throw OptionError("expected a file path, found an empty string") }
@@ -53,7 +55,7 @@ extension StateLocation {
         let kind = try reader.read(type)
         let location: StateLocation = kind == "sqlite"
             ? .sqlite(path: site.resolve(path: try reader.read(path)))
-            : .postgresql(url: try reader.read(url))
+            : .postgresql(url: try reader.read(url), leaseSeconds: try reader.read(lease))
         try reader.finish()
         return location
     }
@@ -109,6 +111,7 @@ extension StateLocation {
                     "type": ["const": "postgresql"],
                     "url_env": ["type": "string", "minLength": 1],
                     "url_file": ["type": "string", "minLength": 1],
+                    "lease_seconds": ["type": "integer", "minimum": 1, "maximum": 86_400],
                 ],
                 "required": ["type"],
                 "oneOf": [["required": ["url_env"]], ["required": ["url_file"]]],

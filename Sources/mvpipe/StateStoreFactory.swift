@@ -34,12 +34,12 @@ enum StateStoreFactory {
             case .readOnly: return try SQLiteStateStore(readingOnly: path)
             case .scratch(let create): return try SQLiteStateStore.scratchCopy(of: path, create: create)
             }
-        case .postgresql(let url):
+        case .postgresql(let url, let lease):
             let name = location.description
             switch access {
-            case .readWrite(let create): return try PostgresStateStore(url: url, name: name, relay: relay, access: .readWrite, create: create)
+            case .readWrite(let create): return try PostgresStateStore(url: url, name: name, relay: relay, access: .readWrite, create: create, lease: lease)
             case .readOnly: return try PostgresStateStore(url: url, name: name, relay: relay, access: .readOnly, create: false)
-            case .scratch(let create): return try PostgresStateStore(url: url, name: name, relay: relay, access: .scratch, create: create)
+            case .scratch(let create): return try PostgresStateStore(url: url, name: name, relay: relay, access: .scratch, create: create, lease: lease)
             }
         }
     }

@@ -23,7 +23,7 @@ struct FleetEndToEndTests {
         let url: String
         var configs: [String] = []
 
-        init() throws {
+        init(lease: Int? = nil) throws {
             dir = try TemporaryDirectory()
             url = try TestPostgres.newDatabase()
             let mail1 = try dir.write("bin/mail-a", FleetEndToEndTests.recordingMail.replacingOccurrences(of: "$MVPIPE_TEST_NOTIFIER", with: "a"), executable: true)
@@ -38,18 +38,38 @@ struct FleetEndToEndTests {
                     notifiers: [["type": "mailx", "name": "a", "command": mail1, "to": ["admin@example.org"]],
                                 ["type": "mailx", "name": "b", "command": mail2, "to": ["admin@example.org"]]],
                     timezone: "UTC",
-                    extra: ["host": relay, "state": ["type": "postgresql", "url_env": "MVPIPE_STATE_URL"],
+                    extra: ["host": relay, "state": ["type": "postgresql", "url_env": "MVPIPE_STATE_URL"].merging(
+                                lease.map { ["lease_seconds": $0] } ?? [:]) { _, new in new } as [String: Any],
                             "detectors": [["type": "hard-cap", "limit": 200]]])
                 configs.append(try ConfigFile.write(config, to: dir.file("relay-\(index).json")))
             }
         }
 
-        func run(_ index: Int, _ arguments: [String]) throws -> CLIRunner.Result {
-            try Self.run(config: configs[index], url: url, arguments)
+        func run(_ index: Int, _ arguments: [String], environment: [String: String] = [:]) throws -> CLIRunner.Result {
+            try Self.run(config: configs[index], url: url, arguments, environment: environment)
         }
 
-        static func run(config: String, url: String, _ arguments: [String]) throws -> CLIRunner.Result {
-            try CLIRunner.run(arguments + ["--config", config], environment: ["MVPIPE_STATE_URL": url])
+        static func run(config: String, url: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CLIRunner.Result {
+            try CLIRunner.run(arguments + ["--config", config], environment: environment.merging(["MVPIPE_STATE_URL": url]) { _, new in new })
+        }
+
+        /// Relays 2 and 3 store their 80 each (160: under the cap), then relay 1 stores its 80, raises the alert and
+        /// is killed (SIGKILL) inside its first delivery: notifier `a` has sent it, the state does not know.
+        func killRelayOneWhileDelivering() throws {
+            for index in [1, 2] {
+                let result = try run(index, ["run", "--now", "2026-11-25T10:00"])
+                #expect(result.status == 0, "relay \(index): \(result.stderr)")
+            }
+            let killed = try run(0, ["run", "--now", "2026-11-25T10:05"], environment: ["MVPIPE_TEST_KILL_AT": "delivered:1"])
+            #expect(killed.signal == SIGKILL, "\(killed.status) \(killed.stderr)")
+            #expect(sent("a").count == 1 && sent("b").isEmpty, "a: \(sent("a")), b: \(sent("b"))")
+        }
+
+        /// Who recorded delivering alice's alert through `notifier` (nil: not recorded), and who holds a claim on it.
+        func delivery(_ notifier: String) throws -> (deliveredBy: String?, leasedTo: String?) {
+            let session = try TestPostgres.session(url)
+            let row = try session.rows("SELECT delivered_by, lease_relay FROM delivery WHERE notifier = \(notifier)").first!
+            return try row.decode((String?, String?).self)
         }
 
         /// Runs `arguments` on every relay at once; the results in relay order.
@@ -114,6 +134,45 @@ struct FleetEndToEndTests {
             }
             #expect(got == ["alice@example.org": 240, "bob@example.org": 93], "relay \(index)")
         }
+    }
+
+    /// A relay killed while delivering holds its claim until the lease (`lease_seconds`, 1 here) runs out; then
+    /// another relay delivers the alert, once, and records it. The test waits on the database (the claim expired),
+    /// not on a clock. The killed relay's own send is the one repeat a crash can cause (the peer accepted, the state
+    /// never heard); nothing is sent a third time.
+    @Test func aRelayKilledWhileDeliveringLeavesTheAlertToAnotherAfterTheLease() throws {
+        let fleet = try Fleet(lease: 1)
+        try fleet.killRelayOneWhileDelivering()
+        #expect(try fleet.delivery("a") == (nil, "mx1.example.org"))
+        let session = try TestPostgres.session(fleet.url)
+        try Eventually.wait(for: "the killed relay's claim to expire") {
+            try session.rows("SELECT lease_until < clock_timestamp() FROM delivery WHERE notifier = 'a'").first!.decode(Bool.self)
+        }
+        let other = try fleet.run(1, ["run", "--now", "2026-11-25T10:10"])
+        #expect(other.status == 0, "\(other.stderr)")
+        #expect(fleet.sent("a").count == 2 && fleet.sent("b").count == 1, "a: \(fleet.sent("a")), b: \(fleet.sent("b"))")
+        #expect(try fleet.delivery("a") == ("mx2.example.org", nil))
+        for index in 0..<3 {
+            #expect(try fleet.run(index, ["run", "--now", "2026-11-25T10:15"]).status == 0)
+        }
+        #expect(fleet.sent("a").count == 2 && fleet.sent("b").count == 1, "a: \(fleet.sent("a")), b: \(fleet.sent("b"))")
+    }
+
+    /// While the killed relay's claim is live (an hour), other relays leave that delivery alone (they deliver the
+    /// other notifier's); the killed relay itself takes its own claim up again on its next run.
+    @Test func aLiveClaimIsLeftToTheRelayThatHoldsIt() throws {
+        let fleet = try Fleet(lease: 3600)
+        try fleet.killRelayOneWhileDelivering()
+        for index in [1, 2] {
+            let result = try fleet.run(index, ["run", "--now", "2026-11-25T10:10"])
+            #expect(result.status == 0, "relay \(index): \(result.stderr)")
+        }
+        #expect(fleet.sent("a").count == 1 && fleet.sent("b").count == 1, "a: \(fleet.sent("a")), b: \(fleet.sent("b"))")
+        #expect(try fleet.delivery("a") == (nil, "mx1.example.org"))
+        let again = try fleet.run(0, ["run", "--now", "2026-11-25T10:15"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(fleet.sent("a").count == 2, "\(fleet.sent("a"))")
+        #expect(try fleet.delivery("a") == ("mx1.example.org", nil))
     }
 
     /// Two relays with the same `host` run one at a time (the run lock is per relay); different relays do not
