@@ -175,6 +175,48 @@ struct FleetEndToEndTests {
         #expect(try fleet.delivery("a") == ("mx1.example.org", nil))
     }
 
+    /// Moving two single relays to the fleet: each relay's SQLite state is exported and imported into PostgreSQL
+    /// under that relay's config (its `host`); the fleet then sums their history, the alert one relay raised joins
+    /// the fleet's log (delivered: not sent again), and a second import of the same relay is refused unless
+    /// `--replace`.
+    @Test func stateImportTagsARelaysHistoryWithItsName() throws {
+        let fleet = try Fleet()
+        var exports: [String] = []
+        for index in 0..<2 {
+            // The relay as it was: the same config with a SQLite state, alerting on its own 200+.
+            let root = fleet.dir.file("archive-\(index)")
+            try ArchiveBuilder(root: root).add(150, sender: "carol@example.org", on: Day("2026-11-24")!)
+            let single = try ConfigFile.write(ConfigFile.archive(
+                root: root, state: fleet.dir.file("single-\(index).sqlite"), timezone: "UTC",
+                extra: ["host": FleetEndToEndTests.relays[index], "detectors": [["type": "hard-cap", "limit": 200]]]),
+                to: fleet.dir.file("single-\(index).json"))
+            let ran = try CLIRunner.run(["run", "--config", single, "--now", "2026-11-25T10:00"])
+            #expect(ran.status == 0, "\(ran.stderr)")
+            let file = fleet.dir.file("export-\(index).jsonl")
+            let exported = try CLIRunner.run(["state", "export", "--config", single, "--output", file])
+            #expect(exported.status == 0, "\(exported.stderr)")
+            exports.append(file)
+        }
+        for index in 0..<2 {
+            let imported = try fleet.run(index, ["state", "import", "--input", exports[index]])
+            #expect(imported.status == 0, "\(imported.stdout) \(imported.stderr)")
+        }
+        let again = try fleet.run(0, ["state", "import", "--input", exports[0]])
+        #expect(again.status == 64, "\(again.stderr)")
+        #expect(try fleet.run(0, ["state", "import", "--input", exports[0], "--replace"]).status == 0)
+        let counts = try fleet.run(2, ["counts", "--day", "2026-11-24", "--json", "--now", "2026-11-25T10:05"])
+        #expect(counts.status == 0, "\(counts.stderr)")
+        var got: [String: Int] = [:]
+        for line in counts.lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            got[object["user"] as! String] = object["messages"] as? Int
+        }
+        #expect(got == ["carol@example.org": 300], "\(counts.stdout)")
+        let session = try TestPostgres.session(fleet.url)
+        let relays = try session.rows("SELECT DISTINCT relay FROM volume WHERE day = '2026-11-24' ORDER BY relay").map { try $0.decode(String.self) }
+        #expect(relays == Array(FleetEndToEndTests.relays.prefix(2)))
+    }
+
     /// Two relays with the same `host` run one at a time (the run lock is per relay); different relays do not
     /// wait for each other: while relay 1's lock is held, relay 2 runs and relay 1 (a second config) is refused.
     @Test func theRunLockIsPerRelay() throws {
