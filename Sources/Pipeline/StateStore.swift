@@ -43,8 +43,11 @@ public protocol StateStore: Sendable {
     /// Saves new alerts and updates (`replacing` an undelivered alert) in one transaction,
     /// queueing each for delivery to `notifiers`; returns the alerts with their ids.
     func saveAlerts(_ drafts: [AlertDraft], notifiers: [String]) throws -> [Alert]
-    /// Alerts of days from `since` on that `notifier` has not yet delivered, oldest first.
+    /// Alerts of days from `since` on that `notifier` has not yet delivered, oldest first. A store shared by several
+    /// relays returns only what this relay may deliver now, and claims it (see the PostgreSQL store).
     func pendingAlerts(notifier: String, since: Day) throws -> [Alert]
+    /// How many alerts of days from `since` on `notifier` has not delivered, without claiming any (for metrics).
+    func pendingCount(notifier: String, since: Day) throws -> Int
     /// Records that `notifier` delivered these alerts.
     func recordDelivery(alertIDs: [Int64], notifier: String, at date: Date) throws
     /// Records a failed attempt (for `check` and metrics); the alerts stay pending.

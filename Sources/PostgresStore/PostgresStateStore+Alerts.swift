@@ -95,6 +95,14 @@ extension PostgresStateStore {
         return try payloads.map { try Alert(payload: $0) }
     }
 
+    /// Counts what ``pendingAlerts(notifier:since:)`` would find for the whole fleet, claimed or not, claiming none.
+    public func pendingCount(notifier: String, since: Day) throws -> Int {
+        Int(try session.rows("""
+            SELECT count(*) FROM delivery d JOIN alert a ON a.id = d.alert_id
+            WHERE d.notifier = \(notifier) AND d.delivered_at IS NULL AND NOT d.superseded AND a.day >= \(since.description)
+            """).first?.decode(Int64.self) ?? 0)
+    }
+
     public func recordDelivery(alertIDs: [Int64], notifier: String, at date: Date) throws {
         guard !alertIDs.isEmpty else { return }
         try transaction {

@@ -79,6 +79,7 @@ public final class PostgresStateStore: StateStore {
     }
 
     /// Runs `body` in one transaction (a savepoint in a scratch store); once committed, a test kill point.
+    @discardableResult
     func transaction<T>(_ body: () throws -> T) throws -> T {
         try session.execute(scratch ? "SAVEPOINT step" : "BEGIN")
         do {

@@ -77,11 +77,11 @@ struct RunCommand: ParsableCommand {
                 let since = today.adding(days: -(metrics.pendingDays))
                 var pending: [String: Int] = [:]
                 for name in metrics.notifiers {
-                    guard let alerts = try? store.pendingAlerts(notifier: name, since: since) else {
+                    guard let count = try? store.pendingCount(notifier: name, since: since) else {
                         pending = [:]
                         break
                     }
-                    pending[name] = alerts.count
+                    pending[name] = count
                 }
                 if pending.count == metrics.notifiers.count { metrics.pending = pending }
             }
