@@ -34,7 +34,9 @@ extension StateLocation {
                                     "Seconds a relay's claim on an alert it is delivering lasts: a relay that dies while delivering leaves the alert to the others once this runs out (make it longer than a delivery can take).")
 
     static let sqliteSpecs = OptionSpec.list(type, path)
-    static let postgresqlSpecs = OptionSpec.list(type, url, lease)
+    static let timeout = ConfigOption("timeout_seconds", default: 30, in: 1...3_600,
+                                      "Seconds mvpipe waits for the database to connect or answer one statement before the run fails with exit 75 (state unreachable), so a hung server does not hang cron.")
+    static let postgresqlSpecs = OptionSpec.list(type, url, lease, timeout)
 
     private static func sqlite(_ path: String, site: OptionSite) throws -> StateLocation {
         guard !path.isEmpty else { throw OptionError("expected a file path, found an empty string") }
@@ -55,7 +57,8 @@ extension StateLocation {
         let kind = try reader.read(type)
         let location: StateLocation = kind == "sqlite"
             ? .sqlite(path: site.resolve(path: try reader.read(path)))
-            : .postgresql(url: try reader.read(url), leaseSeconds: try reader.read(lease))
+            : .postgresql(url: try reader.read(url), leaseSeconds: try reader.read(lease),
+                          timeoutSeconds: try reader.read(timeout))
         try reader.finish()
         return location
     }
@@ -112,6 +115,7 @@ extension StateLocation {
                     "url_env": ["type": "string", "minLength": 1],
                     "url_file": ["type": "string", "minLength": 1],
                     "lease_seconds": ["type": "integer", "minimum": 1, "maximum": 86_400],
+                    "timeout_seconds": ["type": "integer", "minimum": 1, "maximum": 3_600],
                 ],
                 "required": ["type"],
                 "oneOf": [["required": ["url_env"]], ["required": ["url_file"]]],

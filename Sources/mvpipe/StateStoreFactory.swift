@@ -34,12 +34,12 @@ enum StateStoreFactory {
             case .readOnly: return try SQLiteStateStore(readingOnly: path)
             case .scratch(let create): return try SQLiteStateStore.scratchCopy(of: path, create: create)
             }
-        case .postgresql(let url, let lease):
+        case .postgresql(let url, let lease, let timeout):
             let name = location.description
             switch access {
-            case .readWrite(let create): return try PostgresStateStore(url: url, name: name, relay: relay, access: .readWrite, create: create, lease: lease)
-            case .readOnly: return try PostgresStateStore(url: url, name: name, relay: relay, access: .readOnly, create: false)
-            case .scratch(let create): return try PostgresStateStore(url: url, name: name, relay: relay, access: .scratch, create: create, lease: lease)
+            case .readWrite(let create): return try PostgresStateStore(url: url, name: name, relay: relay, access: .readWrite, create: create, lease: lease, timeout: Int64(timeout))
+            case .readOnly: return try PostgresStateStore(url: url, name: name, relay: relay, access: .readOnly, create: false, timeout: Int64(timeout))
+            case .scratch(let create): return try PostgresStateStore(url: url, name: name, relay: relay, access: .scratch, create: create, lease: lease, timeout: Int64(timeout))
             }
         }
     }

@@ -144,4 +144,19 @@ import Testing
         #expect(imported.status != 0 && !imported.stderr.contains(Self.password), "\(imported.stderr)")
         #expect(site.written.isEmpty, "nothing written: \(site.written)")
     }
+
+    /// A server that accepts the connection and never answers (a listening socket nobody accepts from): the run
+    /// gives up after `timeout_seconds` with exit 75 and "state unreachable" instead of hanging cron.
+    @Test func aHungPostgreSQLServerTimesOutWithExit75() throws {
+        let site = try Site()
+        let listener = try SilentListener()
+        defer { listener.close() }
+        let url = "postgresql://mvpipe:\(Self.password)@127.0.0.1:\(listener.port)/mvpipe?sslmode=disable"
+        let config = try site.config(state: ["type": "postgresql", "url_env": "MVPIPE_STATE_URL", "timeout_seconds": 1] as [String: Any])
+        let result = try site.run(["run", "--now", "2026-11-25T16:00"], config: config, environment: ["MVPIPE_STATE_URL": url])
+        #expect(result.status == 75, "\(result.stdout) \(result.stderr)")
+        #expect(result.stderr.contains("state unreachable") && (result.stderr.lowercased().contains("timeout") || result.stderr.contains("did not answer")), "\(result.stderr)")
+        #expect(!(result.stdout + result.stderr).contains(Self.password))
+        #expect(site.written.isEmpty, "nothing written: \(site.written)")
+    }
 }
