@@ -8,7 +8,7 @@ extension PostgresStateStore {
     static let migrations: [(name: String, sql: [String])] = [
         ("fleet-v1", [
             """
-            CREATE TABLE relay_owner (relay text PRIMARY KEY, host text NOT NULL, config text NOT NULL)
+            CREATE TABLE relay_owner (relay text PRIMARY KEY, host text NOT NULL, config text NOT NULL, machine text NOT NULL)
             """,
             """
             CREATE TABLE volume (relay text NOT NULL, source text NOT NULL, day text NOT NULL, "user" text NOT NULL,

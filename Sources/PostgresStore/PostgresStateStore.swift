@@ -94,28 +94,31 @@ public final class PostgresStateStore: StateStore {
     }
 
     /// The config that owns this relay's part of the state (each relay of the fleet has its own owner).
+    ///
+    /// The owner is recorded with the machine that recorded it (``Machine``): when another machine runs a relay of
+    /// this name, the owner shows as that config *on that machine*, so ``StateStore/claim(for:state:)`` refuses the
+    /// run (exit 78: two relays configured with one `"host"` would share checkpoints and counts) and
+    /// `mvpipe state adopt` hands the relay to this machine when it really moved.
     public func owner() throws -> StateOwner? {
-        let rows = try session.rows("SELECT host, config FROM relay_owner WHERE relay = \(relay)")
-        return try rows.first.map { row in
-            let (host, config) = try row.decode((String, String).self)
-            return StateOwner(host: host, config: config)
-        }
+        try readOwner(lock: false)
     }
 
     public func recordOwner(_ owner: StateOwner, ifCurrent expected: StateOwner?) throws -> Bool {
         try transaction {
-            let current = try session.rows("SELECT host, config FROM relay_owner WHERE relay = \(relay) FOR UPDATE")
-                .first.map { row in
-                    let (host, config) = try row.decode((String, String).self)
-                    return StateOwner(host: host, config: config)
-                }
-            guard current == expected else { return false }
-            let inserted = try session.execute("""
-                INSERT INTO relay_owner (relay, host, config) VALUES (\(relay), \(owner.host), \(owner.config))
-                ON CONFLICT (relay) DO UPDATE SET host = excluded.host, config = excluded.config
-                WHERE relay_owner.host = \(expected?.host ?? "") AND relay_owner.config = \(expected?.config ?? "")
+            guard try readOwner(lock: true) == expected else { return false }
+            try session.execute("""
+                INSERT INTO relay_owner (relay, host, config, machine) VALUES (\(relay), \(owner.host), \(owner.config), \(Machine.current))
+                ON CONFLICT (relay) DO UPDATE SET host = excluded.host, config = excluded.config, machine = excluded.machine
                 """)
-            return inserted == 1
+            return true
+        }
+    }
+
+    private func readOwner(lock: Bool) throws -> StateOwner? {
+        let rows = try session.rows("SELECT host, config, machine FROM relay_owner WHERE relay = \(relay)\(unescaped: lock ? " FOR UPDATE" : "")")
+        return try rows.first.map { row in
+            let (host, config, machine) = try row.decode((String, String, String).self)
+            return StateOwner(host: host, config: machine == Machine.current ? config : "\(config) on the machine \(machine)")
         }
     }
 

@@ -217,6 +217,21 @@ struct FleetEndToEndTests {
         #expect(relays == Array(FleetEndToEndTests.relays.prefix(2)))
     }
 
+    /// A second machine configured with a relay name the fleet already has is refused (exit 78, nothing stored),
+    /// saying which machine runs that relay; `state adopt` on it hands the relay over (the relay moved).
+    @Test func aSecondMachineWithTheSameRelayNameIsAConfigError() throws {
+        let fleet = try Fleet()
+        #expect(try fleet.run(0, ["run", "--now", "2026-11-25T10:00"]).status == 0)
+        let other = ["MVPIPE_TEST_MACHINE": "other-machine"]
+        let refused = try fleet.run(0, ["run", "--now", "2026-11-25T10:05"], environment: other)
+        #expect(refused.status == 78, "\(refused.stderr)")
+        #expect(refused.stderr.contains("on the machine"), "\(refused.stderr)")
+        let adopted = try fleet.run(0, ["state", "adopt"], environment: other)
+        #expect(adopted.status == 0, "\(adopted.stderr)")
+        #expect(try fleet.run(0, ["run", "--now", "2026-11-25T10:10"], environment: other).status == 0)
+        #expect(try fleet.run(0, ["run", "--now", "2026-11-25T10:15"]).status == 78)
+    }
+
     /// Two relays with the same `host` run one at a time (the run lock is per relay); different relays do not
     /// wait for each other: while relay 1's lock is held, relay 2 runs and relay 1 (a second config) is refused.
     @Test func theRunLockIsPerRelay() throws {
