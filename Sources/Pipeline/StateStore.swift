@@ -36,6 +36,8 @@ public protocol StateStore: Sendable {
     func dailyMessages(users: [String], days: [Day]) throws -> [String: [Day: Int]]
     /// Per user, messages per 5-minute bucket with a start in `[from, to)`, summed over sources.
     func buckets(users: [String], from: Date, to: Date) throws -> [String: [Int64: Int]]
+    /// Per relay, `user`'s messages on `day`, most first; empty for a store of one relay (the default).
+    func relayShares(user: String, day: Day) throws -> [RelayShare]
     /// Users with any mail on days from `since` on.
     func users(since: Day) throws -> Set<String>
     /// The latest alert for `user` on `day`, if any.

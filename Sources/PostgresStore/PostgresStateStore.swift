@@ -259,6 +259,16 @@ public final class PostgresStateStore: StateStore {
             """))
     }
 
+    public func relayShares(user: String, day: Day) throws -> [RelayShare] {
+        try session.rows("""
+            SELECT relay, sum(messages)::bigint AS m FROM volume WHERE day = \(day.description) AND "user" = \(user)
+            GROUP BY relay HAVING sum(messages) > 0 ORDER BY m DESC, relay
+            """).map { row in
+            let (relay, messages) = try row.decode((String, Int64).self)
+            return RelayShare(relay: relay, messages: Int(messages))
+        }
+    }
+
     public func users(since: Day) throws -> Set<String> {
         Set(try session.rows("SELECT DISTINCT \"user\" FROM volume WHERE day >= \(since.description) AND messages > 0")
             .map { try $0.decode(String.self) })

@@ -118,6 +118,8 @@ struct FleetEndToEndTests {
             let sent = fleet.sent(notifier)
             #expect(sent.count == 1, "notifier \(notifier) sent: \(sent)")
             #expect(sent.first?.contains("alice@example.org") == true, "\(sent)")
+            // The alert says which relays the mail went through, with their shares.
+            #expect(sent.first?.contains("through relays: mx1.example.org 80 (33%), mx2.example.org 80 (33%), mx3.example.org 80 (33%)") == true, "\(sent)")
         }
         let session = try TestPostgres.session(fleet.url)
         let alerts = try session.rows("SELECT count(*) FROM alert WHERE \"user\" = 'alice@example.org'").first!.decode(Int64.self)
