@@ -234,6 +234,28 @@ struct FleetEndToEndTests {
         #expect(try fleet.run(0, ["run", "--now", "2026-11-25T10:15"]).status == 78)
     }
 
+    /// The database down before a run: the run exits 75 ("state unreachable"), stores and sends nothing, and the
+    /// run after it returns catches up exactly (the relay's checkpoints never moved ahead of the database).
+    @Test func aRunWhileTheDatabaseIsDownCatchesUpWhenItReturns() throws {
+        let fleet = try Fleet()
+        var down = URLComponents(string: fleet.url)!
+        down.port = try closedPort()
+        for index in 0..<3 {
+            let failed = try Fleet.run(config: fleet.configs[index], url: down.string!, ["run", "--now", "2026-11-25T10:00"])
+            #expect(failed.status == 75, "\(failed.stderr)")
+            #expect(failed.stderr.contains("state unreachable"), "\(failed.stderr)")
+        }
+        #expect(fleet.sent("a").isEmpty && fleet.sent("b").isEmpty)
+        for index in 0..<3 {
+            let result = try fleet.run(index, ["run", "--now", "2026-11-25T10:05"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(fleet.sent("a").count == 1 && fleet.sent("b").count == 1)
+        let session = try TestPostgres.session(fleet.url)
+        let alice = try session.rows("SELECT sum(messages)::bigint FROM volume WHERE \"user\" = 'alice@example.org'").first!.decode(Int64.self)
+        #expect(alice == 240)
+    }
+
     /// Two relays with the same `host` run one at a time (the run lock is per relay); different relays do not
     /// wait for each other: while relay 1's lock is held, relay 2 runs and relay 1 (a second config) is refused.
     @Test func theRunLockIsPerRelay() throws {
