@@ -58,16 +58,17 @@ public final class PostgresSession: Sendable {
         Array(try run(query).rows)
     }
 
-    /// Runs `query` (its rows, if any, are dropped); returns how many rows it changed.
+    /// Runs `query` (its rows, if any, are dropped); returns how many rows it changed. `extra`: how much longer
+    /// than ``timeout`` it may take (a statement that waits for a lock on purpose).
     @discardableResult
-    public func execute(_ query: PostgresQuery) throws -> Int {
-        try run(query).metadata.rows ?? 0
+    public func execute(_ query: PostgresQuery, extra: TimeAmount = .zero) throws -> Int {
+        try run(query, extra: extra).metadata.rows ?? 0
     }
 
-    private func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
+    private func run(_ query: PostgresQuery, extra: TimeAmount = .zero) throws -> PostgresQueryResult {
         let future = connection.query(query, logger: logger)
         do {
-            return try Self.wait(future, timeout: timeout, name: name, onTimeout: { [connection] in
+            return try Self.wait(future, timeout: timeout + extra, name: name, onTimeout: { [connection] in
                 // The statement hangs: drop the connection so nothing more is sent on it.
                 connection.close().whenComplete { _ in }
             })

@@ -266,8 +266,11 @@ struct FleetEndToEndTests {
         defer { lock.release() }
         let other = try fleet.run(1, ["run", "--now", "2026-11-25T10:00", "--lock-timeout", "0"])
         #expect(other.status == 0, "\(other.stderr)")
-        let same = try fleet.run(0, ["run", "--now", "2026-11-25T10:00", "--lock-timeout", "0"])
-        #expect(same.status == 75, "\(same.stderr)")
-        #expect(same.stderr.contains("run lock"), "\(same.stderr)")
+        for wait in ["0", "1"] {
+            // 0: one try; 1: waits a second for the lock (lock_timeout), which stays held.
+            let same = try fleet.run(0, ["run", "--now", "2026-11-25T10:00", "--lock-timeout", wait])
+            #expect(same.status == 75, "\(same.stderr)")
+            #expect(same.stderr.contains("run lock"), "\(same.stderr)")
+        }
     }
 }
