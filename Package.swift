@@ -11,6 +11,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
     ],
     targets: [
         .target(
@@ -25,6 +28,18 @@ let package = Package(
             dependencies: [
                 "Pipeline",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The PostgreSQL state store (a fleet of relays on one shared state); the CLI opens it through StateStoreFactory.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Pipeline",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .systemLibrary(
@@ -53,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "mvpipe",
             dependencies: [
-                "Pipeline", "SQLiteStore", "Sources", "Detectors", "Notifiers",
+                "Pipeline", "SQLiteStore", "PostgresStore", "Sources", "Detectors", "Notifiers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -63,9 +78,11 @@ let package = Package(
         .testTarget(
             name: "MVPipeTests",
             dependencies: [
-                "Pipeline", "SQLiteStore", "Sources", "Detectors", "Notifiers", "mvpipe", "MVPipeTestSupport",
+                "Pipeline", "SQLiteStore", "PostgresStore", "Sources", "Detectors", "Notifiers", "mvpipe", "MVPipeTestSupport",
                 // Tests open the state file read-only to check it (integrity, recorded deliveries).
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // Tests make a database per test in the throwaway cluster and look into the fleet's state.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],

@@ -26,6 +26,9 @@ public struct Alert: Sendable, Equatable, Codable {
     public var raisedAt: Date
     /// 1 for the day's first alert of this user, 2 and up for escalations.
     public var sequence: Int
+    /// Which relays the mail went through, with their messages, most first; nil unless several relays share the
+    /// state and more than one carried this user's mail.
+    public var relays: [RelayShare]?
 
     /// Creates an alert.
     public init(id: Int64 = 0, user: String, day: Day, messages: Int, recipients: Int? = nil, average: Double,
@@ -65,6 +68,7 @@ public struct Alert: Sendable, Equatable, Codable {
         recent = try c.decodeIfPresent([DayCount].self, forKey: .recent) ?? []
         raisedAt = try c.decode(Date.self, forKey: .raisedAt)
         sequence = try c.decode(Int.self, forKey: .sequence)
+        relays = try c.decodeIfPresent([RelayShare].self, forKey: .relays)
     }
 }
 

@@ -32,6 +32,10 @@ public enum AlertFormatter {
         if !alert.recent.isEmpty {
             lines.append("    last \(alert.recent.count) days: \(alert.sparkline) (\(alert.recent.first!.day) to \(alert.day))")
         }
+        if let relays = alert.relays, alert.messages > 0 {
+            let parts = relays.map { "\(UntrustedText.display($0.relay)) \($0.messages) (\(Int((Double($0.messages) * 100 / Double(alert.messages)).rounded()))%)" }
+            lines.append("    through relays: " + parts.joined(separator: ", "))
+        }
         for verdict in alert.verdicts where verdict.fired {
             lines.append("    fired: \(verdict.detector): \(verdict.reason)")
         }

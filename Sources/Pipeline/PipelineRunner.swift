@@ -81,6 +81,8 @@ public struct PipelineRunner: Sendable {
     private func draft(_ judgements: [Judgement], today: Day, now: Date, into drafts: inout [AlertDraft]) throws {
         for judgement in judgements {
             var alert = judgement.alert(raisedAt: now)
+            let shares = try store.relayShares(user: judgement.user, day: today)
+            if shares.count > 1 { alert.relays = shares }
             guard let last = try store.latestAlert(user: judgement.user, day: today) else {
                 drafts.append(AlertDraft(alert: alert))
                 continue

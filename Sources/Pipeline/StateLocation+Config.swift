@@ -18,7 +18,7 @@ extension StateLocation {
 
     private static let spec: OptionSpec = {
         OptionSpec("state", .custom(title: "string or object", schema: schema), default: .value(.string(defaultPath)),
-                   "Where the state lives: a SQLite file (relative paths: from the config file's folder), the same as {\"type\": \"sqlite\", \"path\": …}; or {\"type\": \"postgresql\", \"url_env\": \"NAME\"} or \"url_file\" naming a postgresql://user:password@host:port/database URL (not available in this build yet). It belongs to this config: give every config its own.")
+                   "Where the state lives: a SQLite file (relative paths: from the config file's folder), the same as {\"type\": \"sqlite\", \"path\": …}; or {\"type\": \"postgresql\", \"url_env\": \"NAME\"} or \"url_file\" naming a postgresql://user:password@host:port/database?sslmode=… URL, a state that several relays share (each relay, named by \"host\", keeps its own counts and checkpoints; detectors see the sums). A SQLite state belongs to this config: give every config its own.")
     }()
 
     // The object forms' keys, declared once: the reader below checks them, the schema lists them.
@@ -30,9 +30,13 @@ extension StateLocation {
         file: "File holding that URL (only a trailing line break is ignored); readable by mvpipe only.",
         missing: "a PostgreSQL state needs its URL: name an environment variable with \"url_env\" or a file with \"url_file\"")
         .map { url, _ in try checkURL(url) }
+    static let lease = ConfigOption("lease_seconds", default: 300, in: 1...86_400,
+                                    "Seconds a relay's claim on an alert it is delivering lasts: a relay that dies while delivering leaves the alert to the others once this runs out (make it longer than a delivery can take).")
 
     static let sqliteSpecs = OptionSpec.list(type, path)
-    static let postgresqlSpecs = OptionSpec.list(type, url)
+    static let timeout = ConfigOption("timeout_seconds", default: 30, in: 1...3_600,
+                                      "Seconds mvpipe waits for the database to connect or answer one statement before the run fails with exit 75 (state unreachable), so a hung server does not hang cron.")
+    static let postgresqlSpecs = OptionSpec.list(type, url, lease, timeout)
 
     private static func sqlite(_ path: String, site: OptionSite) throws -> StateLocation {
         guard !path.isEmpty else { throw OptionError("expected a file path, found an empty string") }
@@ -53,7 +57,8 @@ extension StateLocation {
         let kind = try reader.read(type)
         let location: StateLocation = kind == "sqlite"
             ? .sqlite(path: site.resolve(path: try reader.read(path)))
-            : .postgresql(url: try reader.read(url))
+            : .postgresql(url: try reader.read(url), leaseSeconds: try reader.read(lease),
+                          timeoutSeconds: try reader.read(timeout))
         try reader.finish()
         return location
     }
@@ -109,6 +114,8 @@ extension StateLocation {
                     "type": ["const": "postgresql"],
                     "url_env": ["type": "string", "minLength": 1],
                     "url_file": ["type": "string", "minLength": 1],
+                    "lease_seconds": ["type": "integer", "minimum": 1, "maximum": 86_400],
+                    "timeout_seconds": ["type": "integer", "minimum": 1, "maximum": 3_600],
                 ],
                 "required": ["type"],
                 "oneOf": [["required": ["url_env"]], ["required": ["url_file"]]],

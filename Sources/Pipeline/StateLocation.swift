@@ -7,13 +7,15 @@ public enum StateLocation: Sendable, Equatable, CustomStringConvertible {
     case sqlite(path: String)
     /// A PostgreSQL database that several relays share. The URL carries the password: it is a ``Secret`` and never
     /// shown; messages name where it came from instead.
-    case postgresql(url: Secret)
+    /// `leaseSeconds`: how long a relay's claim on an alert it delivers lasts (`"lease_seconds"`);
+    /// `timeoutSeconds`: how long connecting or one statement may take (`"timeout_seconds"`).
+    case postgresql(url: Secret, leaseSeconds: Int = 300, timeoutSeconds: Int = 30)
 
     /// How messages name the state: the SQLite file's path, or the PostgreSQL database by where its URL came from.
     public var description: String {
         switch self {
         case .sqlite(let path): path
-        case .postgresql(let url): "the PostgreSQL database of \(url.origin)"
+        case .postgresql(let url, _, _): "the PostgreSQL database of \(url.origin)"
         }
     }
 

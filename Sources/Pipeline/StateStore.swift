@@ -36,6 +36,8 @@ public protocol StateStore: Sendable {
     func dailyMessages(users: [String], days: [Day]) throws -> [String: [Day: Int]]
     /// Per user, messages per 5-minute bucket with a start in `[from, to)`, summed over sources.
     func buckets(users: [String], from: Date, to: Date) throws -> [String: [Int64: Int]]
+    /// Per relay, `user`'s messages on `day`, most first; empty for a store of one relay (the default).
+    func relayShares(user: String, day: Day) throws -> [RelayShare]
     /// Users with any mail on days from `since` on.
     func users(since: Day) throws -> Set<String>
     /// The latest alert for `user` on `day`, if any.
@@ -43,8 +45,11 @@ public protocol StateStore: Sendable {
     /// Saves new alerts and updates (`replacing` an undelivered alert) in one transaction,
     /// queueing each for delivery to `notifiers`; returns the alerts with their ids.
     func saveAlerts(_ drafts: [AlertDraft], notifiers: [String]) throws -> [Alert]
-    /// Alerts of days from `since` on that `notifier` has not yet delivered, oldest first.
+    /// Alerts of days from `since` on that `notifier` has not yet delivered, oldest first. A store shared by several
+    /// relays returns only what this relay may deliver now, and claims it (see the PostgreSQL store).
     func pendingAlerts(notifier: String, since: Day) throws -> [Alert]
+    /// How many alerts of days from `since` on `notifier` has not delivered, without claiming any (for metrics).
+    func pendingCount(notifier: String, since: Day) throws -> Int
     /// Records that `notifier` delivered these alerts.
     func recordDelivery(alertIDs: [Int64], notifier: String, at date: Date) throws
     /// Records a failed attempt (for `check` and metrics); the alerts stay pending.
@@ -99,10 +104,13 @@ public enum StateError: Error, Sendable, CustomStringConvertible {
     case missing(String)
     /// The state cannot be opened, read or written.
     case unusable(String)
+    /// A shared state's database cannot be reached (down, refusing, or not answering in time): nothing was stored,
+    /// try again later (exit 75, unlike ``unusable(_:)``'s 74, which means damaged or unusable).
+    case unreachable(String)
 
     public var description: String {
         switch self {
-        case .locked(let m), .missing(let m), .unusable(let m): m
+        case .locked(let m), .missing(let m), .unusable(let m), .unreachable(let m): m
         }
     }
 }

@@ -48,7 +48,7 @@ struct BacktestCommand: ParsableCommand {
         let (mine, theirs, judged) = try CLI.guarded(configFile: common.config) {
             let store: any ManagedStateStore
             do {
-                store = try StateStoreFactory.open(config.state, .scratch(create: false))
+                store = try StateStoreFactory.open(config.state, .scratch(create: false), relay: config.hostName)
             } catch StateError.missing {
                 throw StateError.missing("no state at \(config.state) yet: backtests replay what `mvpipe run` has stored")
             }

@@ -16,7 +16,7 @@ enum CLI {
         } catch let error as StateError {
             printError(error.description)
             switch error {
-            case .locked: throw ExitCode(ExitCodes.tempFail)
+            case .locked, .unreachable: throw ExitCode(ExitCodes.tempFail)
             case .missing, .unusable: throw ExitCode(ExitCodes.ioError)
             }
         } catch let error as StateImportError {

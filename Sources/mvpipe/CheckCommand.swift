@@ -32,7 +32,7 @@ struct CheckCommand: ParsableCommand {
         var foreign: StateOwner?
         var stateExists = true
         let state = config.state
-        switch Result(catching: { try StateStoreFactory.open(state, .readOnly).owner() }) {
+        switch Result(catching: { try StateStoreFactory.open(state, .readOnly, relay: config.hostName).owner() }) {
         case .failure(StateError.missing):
             stateExists = false
             lines.append("state: \(state) (will be created on the first run, for this config: \(me))")
@@ -58,7 +58,7 @@ struct CheckCommand: ParsableCommand {
             lines.append("overrides (first match wins):")
             var seen: Set<String>?
             if stateExists {
-                seen = try? StateStoreFactory.open(state, .scratch(create: false)).users(since: today.adding(days: -30))
+                seen = try? StateStoreFactory.open(state, .scratch(create: false), relay: config.hostName).users(since: today.adding(days: -30))
             }
             for o in config.overrides {
                 let what = o.ignore ? "ignored (counted, never alerted)" : "own detectors: " + (o.detectors ?? []).map(\.name).joined(separator: ", ")

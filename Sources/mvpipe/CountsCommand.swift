@@ -29,7 +29,7 @@ struct CountsCommand: ParsableCommand {
         let today = config.calendar.day(of: now)
         let target = try day.map { try CLI.parseDay($0, option: "--day") } ?? today
         let (volumes, summary) = try CLI.guarded(configFile: common.config) {
-            let store = try StateStoreFactory.open(config.state, .readWrite(create: true))
+            let store = try StateStoreFactory.open(config.state, .readWrite(create: true), relay: config.hostName)
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             try store.claim(for: config.stateOwner, state: config.state)

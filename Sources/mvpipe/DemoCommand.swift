@@ -57,7 +57,7 @@ struct DemoCommand: ParsableCommand {
                                     environment: ProcessInfo.processInfo.environment, logger: logger)
         }
         let outcome = try CLI.guarded {
-            let store = try StateStoreFactory.open(loaded.state, .readWrite(create: true))
+            let store = try StateStoreFactory.open(loaded.state, .readWrite(create: true), relay: loaded.hostName)
             let runner = PipelineRunner(config: loaded, store: store, logger: logger)
             let first = try runner.run(now: now)
             let second = try runner.run(now: now.addingTimeInterval(60))

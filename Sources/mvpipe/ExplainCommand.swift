@@ -30,7 +30,7 @@ struct ExplainCommand: ParsableCommand {
         let target = try day.map { try CLI.parseDay($0, option: "--day") } ?? calendar.day(of: realNow)
         let at = min(realNow, calendar.start(of: target.adding(days: 1)).addingTimeInterval(-1))
         let judgement: Judgement? = try CLI.guarded(configFile: common.config) {
-            let store = try StateStoreFactory.open(config.state, .readWrite(create: true))
+            let store = try StateStoreFactory.open(config.state, .readWrite(create: true), relay: config.hostName)
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             try store.claim(for: config.stateOwner, state: config.state)

@@ -77,11 +77,11 @@ struct RunCommand: ParsableCommand {
                 let since = today.adding(days: -(metrics.pendingDays))
                 var pending: [String: Int] = [:]
                 for name in metrics.notifiers {
-                    guard let alerts = try? store.pendingAlerts(notifier: name, since: since) else {
+                    guard let count = try? store.pendingCount(notifier: name, since: since) else {
                         pending = [:]
                         break
                     }
-                    pending[name] = alerts.count
+                    pending[name] = count
                 }
                 if pending.count == metrics.notifiers.count { metrics.pending = pending }
             }
@@ -105,7 +105,7 @@ struct RunCommand: ParsableCommand {
         var progress = RunProgress()
         defer { metrics.progress = progress }
         let outcome = try CLI.guarded(configFile: common.config) {
-            let opened = try StateStoreFactory.open(config.state, dryRun ? .scratch(create: true) : .readWrite(create: true))
+            let opened = try StateStoreFactory.open(config.state, dryRun ? .scratch(create: true) : .readWrite(create: true), relay: config.hostName)
             let lock = dryRun ? nil : try opened.acquireRunLock(waiting: self.lock.seconds)
             defer { lock?.release() }
             try opened.claim(for: config.stateOwner, state: config.state)

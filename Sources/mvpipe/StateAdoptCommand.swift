@@ -25,7 +25,7 @@ struct StateAdoptCommand: ParsableCommand {
         let config = try common.loadConfig(logger: logger)
         let owner = config.stateOwner
         let previous = try CLI.guarded(configFile: common.config) {
-            let store = try StateStoreFactory.open(config.state, .readWrite(create: false))
+            let store = try StateStoreFactory.open(config.state, .readWrite(create: false), relay: config.hostName)
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             let previous = try store.owner()

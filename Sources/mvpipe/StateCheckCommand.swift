@@ -31,7 +31,7 @@ struct StateCheckCommand: ParsableCommand {
         let expectations = StateCheckExpectations(sources: config.sources.map(\.name), notifiers: config.notifiers.map(\.name),
                                                   retryFrom: today.adding(days: -config.pendingDays))
         let (report, owner) = try CLI.guarded {
-            let store = try StateStoreFactory.open(config.state, .readOnly)
+            let store = try StateStoreFactory.open(config.state, .readOnly, relay: config.hostName)
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             return (try store.check(expectations), try? store.owner())

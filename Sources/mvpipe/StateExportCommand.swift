@@ -28,7 +28,7 @@ struct StateExportCommand: ParsableCommand {
         let config = try common.loadConfig(logger: logger)
         let target = output == "-" ? nil : output
         let counts = try CLI.guarded {
-            let store = try StateStoreFactory.open(config.state, .readWrite(create: false))
+            let store = try StateStoreFactory.open(config.state, .readWrite(create: false), relay: config.hostName)
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             guard let target else {

@@ -42,7 +42,7 @@ struct StateImportCommand: ParsableCommand {
             return (path, try reader.validate(currentSchema: StateStoreFactory.schemaVersion))
         }
         let counts = try CLI.guarded(configFile: common.config) {
-            let store = try StateStoreFactory.open(config.state, .readWrite(create: true))
+            let store = try StateStoreFactory.open(config.state, .readWrite(create: true), relay: config.hostName)
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             // The imported state belongs to this config; --replace takes it over from another one.

@@ -51,7 +51,7 @@ struct StatePruneCommand: ParsableCommand {
         let plan = PrunePlan(before: before, bucketsBefore: Int64(config.calendar.start(of: before).timeIntervalSince1970),
                              retryFrom: today.adding(days: -config.pendingDays))
         let report = try CLI.guarded(configFile: common.config) {
-            let store = try StateStoreFactory.open(config.state, .readWrite(create: false))
+            let store = try StateStoreFactory.open(config.state, .readWrite(create: false), relay: config.hostName)
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
             defer { lock.release() }
             if dryRun {

@@ -1,4 +1,5 @@
 import Pipeline
+import PostgresStore
 import SQLiteStore
 
 /// How a command opens the state.
@@ -21,11 +22,11 @@ enum StateStoreFactory {
     /// The state schema version this build writes, and the newest whose exports it imports.
     static var schemaVersion: Int { SQLiteStateStore.schemaVersion }
 
-    /// Opens the state at `location` for `access`.
+    /// Opens the state at `location` for `access`, as the relay `relay` (the config's `host`; a PostgreSQL state
+    /// keeps each relay's counts and checkpoints apart).
     ///
-    /// Throws ``StateError`` when the state is missing (see ``StateAccess``) or unusable, and ``ConfigError``
-    /// (exit 78) for a kind of store this build cannot open.
-    static func open(_ location: StateLocation, _ access: StateAccess) throws -> any ManagedStateStore {
+    /// Throws ``StateError`` when the state is missing (see ``StateAccess``), unusable, or (PostgreSQL) unreachable.
+    static func open(_ location: StateLocation, _ access: StateAccess, relay: String) throws -> any ManagedStateStore {
         switch location {
         case .sqlite(let path):
             switch access {
@@ -33,8 +34,13 @@ enum StateStoreFactory {
             case .readOnly: return try SQLiteStateStore(readingOnly: path)
             case .scratch(let create): return try SQLiteStateStore.scratchCopy(of: path, create: create)
             }
-        case .postgresql:
-            throw ConfigError("$.state", "a PostgreSQL state (\(location)) is not available in this build yet; use a SQLite file for \"state\" (a string, or {\"type\": \"sqlite\", \"path\": …})")
+        case .postgresql(let url, let lease, let timeout):
+            let name = location.description
+            switch access {
+            case .readWrite(let create): return try PostgresStateStore(url: url, name: name, relay: relay, access: .readWrite, create: create, lease: lease, timeout: Int64(timeout))
+            case .readOnly: return try PostgresStateStore(url: url, name: name, relay: relay, access: .readOnly, create: false, timeout: Int64(timeout))
+            case .scratch(let create): return try PostgresStateStore(url: url, name: name, relay: relay, access: .scratch, create: create, lease: lease, timeout: Int64(timeout))
+            }
         }
     }
 }

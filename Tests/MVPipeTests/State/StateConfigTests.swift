@@ -121,23 +121,42 @@ import Testing
         #expect(site.written.isEmpty, "\(site.written)")
     }
 
-    /// A well-formed PostgreSQL state is accepted by the config reader (`mvpipe schema` too), and every command that
-    /// opens the state says this build cannot, with exit 78 and without the URL.
-    @Test func aPostgreSQLStateIsNotAvailableInThisBuildYet() throws {
+    /// A PostgreSQL state whose server is not there (a loopback port nobody listens on): every command that opens
+    /// the state fails with exit 75 and says the state is unreachable, never showing the URL or its password, and
+    /// nothing is written. (`check` reports it and goes on.)
+    @Test func anUnreachablePostgreSQLStateIsExit75() throws {
         let site = try Site()
-        try site.dir.write("url", Self.url + "\n")
+        let url = "postgresql://mvpipe:\(Self.password)@127.0.0.1:\(try closedPort())/mvpipe?sslmode=disable"
+        try site.dir.write("url", url + "\n")
         for state in [["type": "postgresql", "url_env": "MVPIPE_STATE_URL"], ["type": "postgresql", "url_file": "url"]] {
             let config = try site.config(state: state)
             for command in Self.commands {
-                let result = try site.run(command, config: config, environment: ["MVPIPE_STATE_URL": Self.url])
-                #expect(result.status == 78, "\(command): \(result.stdout) \(result.stderr)")
-                #expect(result.stderr.contains("$.state") && result.stderr.contains("not available in this build yet"),
-                        "\(command): \(result.stderr)")
+                let result = try site.run(command, config: config, environment: ["MVPIPE_STATE_URL": url])
+                if command != ["check"] {
+                    #expect(result.status == 75, "\(command): \(result.stdout) \(result.stderr)")
+                }
+                #expect(result.stderr.contains("state unreachable") || result.stdout.contains("state unreachable"),
+                        "\(command): \(result.stdout) \(result.stderr)")
                 #expect(!(result.stdout + result.stderr).contains(Self.password), "\(command)")
             }
         }
         let imported = try site.run(["state", "import", "/dev/null"], config: try site.config(state: ["type": "postgresql", "url_file": "url"]))
         #expect(imported.status != 0 && !imported.stderr.contains(Self.password), "\(imported.stderr)")
+        #expect(site.written.isEmpty, "nothing written: \(site.written)")
+    }
+
+    /// A server that accepts the connection and never answers (a listening socket nobody accepts from): the run
+    /// gives up after `timeout_seconds` with exit 75 and "state unreachable" instead of hanging cron.
+    @Test func aHungPostgreSQLServerTimesOutWithExit75() throws {
+        let site = try Site()
+        let listener = try SilentListener()
+        defer { listener.close() }
+        let url = "postgresql://mvpipe:\(Self.password)@127.0.0.1:\(listener.port)/mvpipe?sslmode=disable"
+        let config = try site.config(state: ["type": "postgresql", "url_env": "MVPIPE_STATE_URL", "timeout_seconds": 1] as [String: Any])
+        let result = try site.run(["run", "--now", "2026-11-25T16:00"], config: config, environment: ["MVPIPE_STATE_URL": url])
+        #expect(result.status == 75, "\(result.stdout) \(result.stderr)")
+        #expect(result.stderr.contains("state unreachable") && (result.stderr.lowercased().contains("timeout") || result.stderr.contains("did not answer")), "\(result.stderr)")
+        #expect(!(result.stdout + result.stderr).contains(Self.password))
         #expect(site.written.isEmpty, "nothing written: \(site.written)")
     }
 }

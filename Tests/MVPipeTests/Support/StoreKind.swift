@@ -1,6 +1,7 @@
 import Foundation
 import MVPipeTestSupport
 import Pipeline
+import PostgresStore
 import SQLiteStore
 
 /// The state stores tests run against: every test of the ``StateStore`` contract and of the runner's logic runs once
@@ -10,6 +11,13 @@ enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
     case memory
     /// A real SQLite file in a temporary folder.
     case sqlite
+    /// A new database in the throwaway PostgreSQL cluster (see ``TestPostgres``), as relay `mx1.example.org`.
+    case postgresql
+
+    /// The kinds tests run on: PostgreSQL only when ``TestPostgres/enabled``.
+    static var allCases: [StoreKind] {
+        TestPostgres.enabled ? [.memory, .sqlite, .postgresql] : [.memory, .sqlite]
+    }
 
     var description: String { rawValue }
 
@@ -20,6 +28,10 @@ enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
         switch self {
         case .memory: return (MemoryStateStore(), folder)
         case .sqlite: return (try SQLiteStateStore(path: folder.file("state.sqlite")), folder)
+        case .postgresql:
+            let url = try TestPostgres.newDatabase()
+            return (try PostgresStateStore(url: Secret(url, origin: .environment("MVPIPE_TEST_POSTGRES_URL")),
+                                           name: "the test database", relay: "mx1.example.org", access: .readWrite), folder)
         }
     }
 }

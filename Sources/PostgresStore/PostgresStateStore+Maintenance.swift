@@ -1,0 +1,159 @@
+import Foundation
+import NIOCore
+import Pipeline
+import PostgresNIO
+
+/// `state prune`, `state check` and `state import` (a relay's SQLite export, tagged with this relay) on the fleet's
+/// database; `state export` is not there yet.
+extension PostgresStateStore: StateMaintenance {
+    public var schema: StateSchemaStatus { openedSchema }
+
+    /// Prunes the whole fleet's history (every relay's), as the SQLite store prunes one relay's.
+    public func prune(_ plan: PrunePlan, dryRun: Bool) throws -> PruneReport {
+        let before = plan.before.description, retryFrom = plan.retryFrom.description
+        let pending = "EXISTS (SELECT 1 FROM delivery d WHERE d.alert_id = alert.id AND d.delivered_at IS NULL AND NOT d.superseded)"
+        var report = PruneReport()
+        try session.execute(scratch ? "SAVEPOINT prune" : "BEGIN")
+        do {
+            func count(_ sql: String) throws -> Int {
+                Int(try session.rows(PostgresQuery(unsafeSQL: sql)).first?.decode(Int64.self) ?? 0)
+            }
+            let doomed = "day < '\(before)' AND (NOT \(pending) OR day < '\(retryFrom)')"
+            report.keptPendingAlerts = try count("SELECT count(*) FROM alert WHERE day < '\(before)' AND day >= '\(retryFrom)' AND \(pending)")
+            report.expiredAlerts = try count("SELECT count(*) FROM alert WHERE day < '\(before)' AND day < '\(retryFrom)' AND \(pending)")
+            report.deliveries = try count("SELECT count(*) FROM delivery WHERE alert_id IN (SELECT id FROM alert WHERE \(doomed))")
+            let alerts = try session.execute(PostgresQuery(unsafeSQL: "DELETE FROM alert WHERE \(doomed)"))
+            report.settledAlerts = alerts - report.expiredAlerts
+            report.volumeRows = try session.execute("DELETE FROM volume WHERE day < \(before)")
+            report.sourceDays = try session.execute("DELETE FROM source_day WHERE day < \(before)")
+            report.buckets = try session.execute("DELETE FROM bucket WHERE start < \(plan.bucketsBefore)")
+            if dryRun || scratch {
+                try session.execute(scratch ? "ROLLBACK TO SAVEPOINT prune" : "ROLLBACK")
+            } else {
+                try session.execute("COMMIT")
+                TestKillPoint.commit.reached()
+            }
+        } catch {
+            _ = try? session.execute(scratch ? "ROLLBACK TO SAVEPOINT prune" : "ROLLBACK")
+            throw error
+        }
+        return report
+    }
+
+    public func export(_ writeLine: (String) throws -> Void) throws -> [String: Int] {
+        throw StateError.unusable("`mvpipe state export` of a PostgreSQL state is not available in this build yet; use pg_dump")
+    }
+
+    /// Imports a relay's export (`mvpipe state export` of its SQLite state) as this relay's part of the fleet: its
+    /// counts, buckets, final days and checkpoints get this relay's name; its alerts join the fleet's alert log with
+    /// new ids (the fleet hands out ids; an alert whose user, day and sequence the fleet already has is left out,
+    /// with its deliveries). Refuses when this relay already holds rows, unless `replace`, which first discards this
+    /// relay's rows and the alerts it raised. One transaction.
+    public func importRows(from file: StateExportReader, replace: Bool) throws -> [String: Int] {
+        try transaction {
+            let held = try session.rows("""
+                SELECT (SELECT count(*) FROM volume WHERE relay = \(relay)) + (SELECT count(*) FROM source_day WHERE relay = \(relay))
+                     + (SELECT count(*) FROM source_checkpoint WHERE relay = \(relay)) + (SELECT count(*) FROM bucket WHERE relay = \(relay))
+                     + (SELECT count(*) FROM alert WHERE relay = \(relay))
+                """).first?.decode(Int64.self) ?? 0
+            if held > 0 {
+                guard replace else {
+                    throw StateImportError.notEmpty("relay \(relay) already holds \(held) rows in \(session.name); import only a relay that has no state there yet, or pass --replace to discard this relay's rows (the import and the discard are one transaction)")
+                }
+                for table in ["volume", "source_day", "source_checkpoint", "bucket", "alert"] {
+                    try session.execute(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE relay = $1", binds: Self.binds([.text(relay)])))
+                }
+            }
+            var counts: [String: Int] = [:]
+            var newIDs: [Int64: Int64] = [:]
+            var deliveries: [StateRow] = []
+            // The command checked the export's schema against this build's export format (StateStoreFactory) already.
+            try file.read(currentSchema: .max) { row in
+                let values = row.values
+                let sql: String
+                var binds = values
+                switch row.table.name {
+                case "volume":
+                    sql = "INSERT INTO volume (relay, source, day, \"user\", messages, recipients) VALUES ($1, $2, $3, $4, $5, $6)"
+                case "source_day":
+                    sql = "INSERT INTO source_day (relay, source, day, final, updated_at) VALUES ($1, $2, $3, $4 <> 0, $5)"
+                case "source_checkpoint":
+                    sql = "INSERT INTO source_checkpoint (relay, source, data, updated_at) VALUES ($1, $2, $3, $4)"
+                case "bucket":
+                    sql = "INSERT INTO bucket (relay, source, \"user\", start, messages) VALUES ($1, $2, $3, $4, $5)"
+                case "alert":
+                    guard case .integer(let oldID) = values[0], case .text(let payload) = values[5] else { return }
+                    let inserted = try Self.insertAlert(session, values: values, relay: relay, line: row.line)
+                    guard let id = inserted else { return }
+                    newIDs[oldID] = id
+                    var alert = try Alert(payload: payload)
+                    alert.id = id
+                    try session.execute("UPDATE alert SET payload = \(try alert.payload()) WHERE id = \(id)")
+                    counts["alert", default: 0] += 1
+                    return
+                case "delivery":
+                    deliveries.append(row)
+                    return
+                default:
+                    return
+                }
+                binds.insert(.text(relay), at: 0)
+                do {
+                    try session.execute(PostgresQuery(unsafeSQL: sql, binds: Self.binds(binds)))
+                } catch let error as StateError {
+                    throw StateImportError.invalidLine(line: row.line, message: "cannot store this \(row.table.name) row: \(error)")
+                }
+                counts[row.table.name, default: 0] += 1
+            }
+            for row in deliveries {
+                guard case .integer(let oldID) = row.values[0], let id = newIDs[oldID] else { continue }
+                var values = row.values
+                values[0] = .integer(id)
+                try session.execute(PostgresQuery(unsafeSQL: """
+                    INSERT INTO delivery (alert_id, notifier, delivered_at, superseded, attempts, last_error, delivered_by)
+                    VALUES ($1, $2, $3, $4 <> 0, $5, $6, CASE WHEN $3 IS NULL THEN NULL ELSE $7 END)
+                    """, binds: Self.binds(values + [.text(relay)])))
+                counts["delivery", default: 0] += 1
+            }
+            return counts
+        }
+    }
+
+    /// Inserts an exported alert with a new id; nil when the fleet already has its user, day and sequence.
+    private static func insertAlert(_ session: PostgresSession, values: [StateValue], relay: String, line: Int) throws -> Int64? {
+        let rows = try session.rows(PostgresQuery(unsafeSQL: """
+            INSERT INTO alert (day, "user", messages, sequence, payload, raised_at, relay) VALUES ($1, $2, $3, $4, '', $5, $6)
+            ON CONFLICT (day, "user", sequence) DO NOTHING RETURNING id
+            """, binds: binds([values[1], values[2], values[3], values[4], values[6], .text(relay)])))
+        return try rows.first?.decode(Int64.self)
+    }
+
+    /// Export values as statement parameters.
+    static func binds(_ values: [StateValue]) -> PostgresBindings {
+        var binds = PostgresBindings()
+        for value in values {
+            switch value {
+            case .null: binds.appendNull()
+            case .integer(let i): binds.append(i)
+            case .real(let d): binds.append(d)
+            case .text(let t): binds.append(t)
+            case .blob(let b): binds.append(ByteBuffer(bytes: b))
+            }
+        }
+        return binds
+    }
+
+    /// The schema, the relays that stored counts, and the deliveries claimed right now.
+    public func check(_ expectations: StateCheckExpectations) throws -> StateCheckReport {
+        var report = StateCheckReport()
+        report.facts.append("PostgreSQL state, \(openedSchema.summary); this relay: \(relay)")
+        if !openedSchema.unknown.isEmpty {
+            report.problems.append("the schema has steps this mvpipe does not know: \(openedSchema.unknown.joined(separator: ", "))")
+        }
+        let relays = try session.rows("SELECT DISTINCT relay FROM source_day ORDER BY relay").map { try $0.decode(String.self) }
+        report.facts.append("relays with stored counts: \(relays.isEmpty ? "none" : relays.joined(separator: ", "))")
+        let claimed = try session.rows("SELECT count(*) FROM delivery WHERE lease_until > clock_timestamp()").first?.decode(Int64.self) ?? 0
+        report.facts.append("deliveries claimed by a relay right now: \(claimed)")
+        return report
+    }
+}
