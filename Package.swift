@@ -1,6 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// `MVPIPE_WITHOUT_POSTGRES=1 swift build|test` builds mvpipe without the PostgreSQL state store, and so without
+/// postgres-nio, SwiftNIO and BoringSSL: a "postgresql" state then fails (exit 74, saying so), and the tests that need
+/// PostgreSQL are left out. CI's sanitized runs use it (see .ci/run); the plain `swift test` always has it.
+let withPostgres = Context.environment["MVPIPE_WITHOUT_POSTGRES"] == nil
+let postgresStore: [Target.Dependency] = withPostgres ? ["PostgresStore"] : []
+
 let package = Package(
     name: "mvpipe",
     platforms: [.macOS(.v13)],
@@ -11,10 +17,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ] + (withPostgres ? [
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
-    ],
+    ] : []),
     targets: [
         .target(
             name: "Pipeline",
@@ -68,26 +75,31 @@ let package = Package(
         .executableTarget(
             name: "mvpipe",
             dependencies: [
-                "Pipeline", "SQLiteStore", "PostgresStore", "Sources", "Detectors", "Notifiers",
+                "Pipeline", "SQLiteStore", "Sources", "Detectors", "Notifiers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ] + postgresStore
         ),
         // Test doubles shared by the tests: an in-memory state store, a recording notifier, a fixed-data source.
         .target(name: "MVPipeTestSupport", dependencies: ["Pipeline"], path: "Tests/MVPipeTestSupport"),
         .testTarget(
             name: "MVPipeTests",
             dependencies: [
-                "Pipeline", "SQLiteStore", "PostgresStore", "Sources", "Detectors", "Notifiers", "mvpipe", "MVPipeTestSupport",
+                "Pipeline", "SQLiteStore", "Sources", "Detectors", "Notifiers", "mvpipe", "MVPipeTestSupport",
                 // Tests open the state file read-only to check it (integrity, recorded deliveries).
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ] + (withPostgres ? [
                 // Tests make a database per test in the throwaway cluster and look into the fleet's state.
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-            ]
+                "PostgresStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ] : [])
         ),
     ],
     swiftLanguageModes: [.v6]
 )
+
+if !withPostgres {
+    package.targets.removeAll { $0.name == "PostgresStore" }
+}
 
 // scripts/fuzz builds a libFuzzer driver over the log line parsers and the config decoder. The target exists only
 // when MVPIPE_FUZZ is set, so `swift build` (debug or release) and `swift test` never see it.

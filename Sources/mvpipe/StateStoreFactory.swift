@@ -1,5 +1,7 @@
 import Pipeline
+#if canImport(PostgresStore)
 import PostgresStore
+#endif
 import SQLiteStore
 
 /// How a command opens the state.
@@ -34,6 +36,7 @@ enum StateStoreFactory {
             case .readOnly: return try SQLiteStateStore(readingOnly: path)
             case .scratch(let create): return try SQLiteStateStore.scratchCopy(of: path, create: create)
             }
+        #if canImport(PostgresStore)
         case .postgresql(let url, let lease, let timeout):
             let name = location.description
             switch access {
@@ -41,6 +44,10 @@ enum StateStoreFactory {
             case .readOnly: return try PostgresStateStore(url: url, name: name, relay: relay, access: .readOnly, create: false, timeout: Int64(timeout))
             case .scratch(let create): return try PostgresStateStore(url: url, name: name, relay: relay, access: .scratch, create: create, lease: lease, timeout: Int64(timeout))
             }
+        #else
+        case .postgresql:
+            throw StateError.unusable("\(location.description): this mvpipe was built without PostgreSQL (MVPIPE_WITHOUT_POSTGRES was set when it was built): build it again without that variable")
+        #endif
         }
     }
 }

@@ -1,3 +1,4 @@
+#if canImport(PostgresStore)  // not in builds made with MVPIPE_WITHOUT_POSTGRES (CI's sanitized runs)
 import Foundation
 import Pipeline
 import PostgresStore
@@ -274,3 +275,4 @@ struct FleetEndToEndTests {
         }
     }
 }
+#endif

@@ -124,7 +124,7 @@ import Testing
     /// A PostgreSQL state whose server is not there (a loopback port nobody listens on): every command that opens
     /// the state fails with exit 75 and says the state is unreachable, never showing the URL or its password, and
     /// nothing is written. (`check` reports it and goes on.)
-    @Test func anUnreachablePostgreSQLStateIsExit75() throws {
+    @Test(.enabled(if: TestPostgres.compiledIn, "this build has no PostgreSQL store")) func anUnreachablePostgreSQLStateIsExit75() throws {
         let site = try Site()
         let url = "postgresql://mvpipe:\(Self.password)@127.0.0.1:\(try closedPort())/mvpipe?sslmode=disable"
         try site.dir.write("url", url + "\n")
@@ -147,7 +147,7 @@ import Testing
 
     /// A server that accepts the connection and never answers (a listening socket nobody accepts from): the run
     /// gives up after `timeout_seconds` with exit 75 and "state unreachable" instead of hanging cron.
-    @Test func aHungPostgreSQLServerTimesOutWithExit75() throws {
+    @Test(.enabled(if: TestPostgres.compiledIn, "this build has no PostgreSQL store")) func aHungPostgreSQLServerTimesOutWithExit75() throws {
         let site = try Site()
         let listener = try SilentListener()
         defer { listener.close() }

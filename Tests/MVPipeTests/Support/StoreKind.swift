@@ -1,7 +1,9 @@
 import Foundation
 import MVPipeTestSupport
 import Pipeline
+#if canImport(PostgresStore)
 import PostgresStore
+#endif
 import SQLiteStore
 
 /// The state stores tests run against: every test of the ``StateStore`` contract and of the runner's logic runs once
@@ -29,9 +31,13 @@ enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
         case .memory: return (MemoryStateStore(), folder)
         case .sqlite: return (try SQLiteStateStore(path: folder.file("state.sqlite")), folder)
         case .postgresql:
+            #if canImport(PostgresStore)
             let url = try TestPostgres.newDatabase()
             return (try PostgresStateStore(url: Secret(url, origin: .environment("MVPIPE_TEST_POSTGRES_URL")),
                                            name: "the test database", relay: "mx1.example.org", access: .readWrite), folder)
+            #else
+            throw SetupError("this build has no PostgreSQL store (MVPIPE_WITHOUT_POSTGRES)")
+            #endif
         }
     }
 }

@@ -1,7 +1,9 @@
 import Foundation
 import Pipeline
+#if canImport(PostgresStore)
 import PostgresNIO
 import PostgresStore
+#endif
 
 /// The throwaway PostgreSQL cluster of `scripts/test-postgres` (its URL in `MVPIPE_TEST_POSTGRES_URL`).
 ///
@@ -13,9 +15,20 @@ enum TestPostgres {
         ProcessInfo.processInfo.environment["MVPIPE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// Whether tests that need PostgreSQL run: the URL is set, or this is CI (where they then fail).
+    /// Whether this build has the PostgreSQL store (not when built with `MVPIPE_WITHOUT_POSTGRES`, as CI's
+    /// sanitized runs are).
+    static var compiledIn: Bool {
+        #if canImport(PostgresStore)
+        true
+        #else
+        false
+        #endif
+    }
+
+    /// Whether tests that need PostgreSQL run: the build has it, and the URL is set or this is CI (where they then
+    /// fail without it).
     static var enabled: Bool {
-        url != nil || ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty } == true
+        compiledIn && (url != nil || ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty } == true)
     }
 
     /// The URL, or an error saying how to get one.
@@ -26,6 +39,7 @@ enum TestPostgres {
         return url
     }
 
+    #if canImport(PostgresStore)
     /// A new, empty database in the cluster; returns its URL (same role and password).
     static func newDatabase() throws -> String {
         let base = try requireURL()
@@ -41,4 +55,5 @@ enum TestPostgres {
     static func session(_ url: String) throws -> PostgresSession {
         try PostgresSession(url: Secret(url, origin: .environment("MVPIPE_TEST_POSTGRES_URL")), name: "the test database")
     }
+    #endif
 }
