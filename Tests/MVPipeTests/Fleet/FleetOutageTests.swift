@@ -37,7 +37,11 @@ struct FleetOutageTests {
 
         /// Appends `count` submissions by `user` to relay `index`'s log, numbered from `first` (queue ids).
         func append(_ index: Int, _ count: Int, user: String, first: Int) throws {
-            let text = (first..<first + count).map { PostfixLines.message($0, user: user, at: $0 * 2) }.joined()
+            try append(index, text: (first..<first + count).map { PostfixLines.message($0, user: user, at: $0 * 2) }.joined())
+        }
+
+        /// Appends `text` to relay `index`'s log.
+        func append(_ index: Int, text: String) throws {
             let handle = try #require(FileHandle(forWritingAtPath: dir.file("mail-\(index).log")))
             handle.seekToEndOfFile()
             handle.write(Data(text.utf8))
