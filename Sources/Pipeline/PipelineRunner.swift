@@ -39,6 +39,7 @@ public struct PipelineRunner: Sendable {
                     latestDay: { [store, name = source.name] in try store.latestDayWithMessages(source: name, among: days) })
                 var report = try source.plugin.collect(request)
                 try keepingStoredCounts(&report, source: source.name)
+                TestPausePoint.store.reached()
                 try store.apply(report, source: source.name, at: now)
                 summary.daysRead[source.name] = report.mode == .snapshot ? report.scannedDays.count : nil
                 summary.linesRead[source.name] = report.linesRead

@@ -11,6 +11,7 @@ struct MVPipe: ParsableCommand {
     /// reader went away ends the command quietly with exit 141, another stdout write error says so with exit 74.
     static func main() {
         TestKillPoint.arm()
+        TestPausePoint.arm()
         do {
             var command = try parseAsRoot()
             try command.run()
