@@ -1,3 +1,4 @@
+#if canImport(PostgresStore)  // not in builds made with MVPIPE_WITHOUT_POSTGRES (CI's sanitized runs)
 import Foundation
 import Pipeline
 import Testing
@@ -143,3 +144,4 @@ struct FleetOutageTests {
         #expect(got == ["alice@example.org": 240, "bob@example.org": 93], "\(counts.stdout)")
     }
 }
+#endif
