@@ -5,17 +5,21 @@ import PostgresNIO
 /// Containment holds (``HoldLedger``), fleet-wide: every relay's map holds every account any relay put on hold.
 extension PostgresStateStore: HoldLedger {
     public func holds(action: String?, includeReleased: Bool) throws -> [Hold] {
+        // A state opened read-only keeps its schema: before fleet-v2 there are no holds.
+        guard try session.rows("SELECT to_regclass('hold') IS NOT NULL").first?.decode(Bool.self) == true else { return [] }
         let rows = try session.rows("""
             SELECT action, key, "user", since, alert_id, day, messages, relay, released_at, released_by FROM hold
             WHERE (\(action)::text IS NULL OR action = \(action)) AND (\(includeReleased) OR released_at IS NULL) ORDER BY id
             """)
-        return try rows.map { row in
-            let (action, key, user, since, alertID, day, messages, relay, releasedAt, releasedBy) =
-                try row.decode((String, String, String, Double, Int64, String, Int64, String, Double?, String?).self)
-            return Hold(action: action, key: key, user: user, since: Date(timeIntervalSince1970: since), alertID: alertID,
-                        day: Day(day) ?? Day(dayNumber: 0), messages: Int(messages), relay: relay,
-                        releasedAt: releasedAt.map(Date.init(timeIntervalSince1970:)), releasedBy: releasedBy)
-        }
+        return try rows.map(Self.hold)
+    }
+
+    private static func hold(_ row: PostgresRow) throws -> Hold {
+        let (action, key, user, since, alertID, day, messages, relay, releasedAt, releasedBy) =
+            try row.decode((String, String, String, Double, Int64, String, Int64, String, Double?, String?).self)
+        return Hold(action: action, key: key, user: user, since: Date(timeIntervalSince1970: since), alertID: alertID,
+                    day: Day(day) ?? Day(dayNumber: 0), messages: Int(messages), relay: relay,
+                    releasedAt: releasedAt.map(Date.init(timeIntervalSince1970:)), releasedBy: releasedBy)
     }
 
     public func recordHolds(_ holds: [Hold]) throws {
@@ -41,19 +45,14 @@ extension PostgresStateStore: HoldLedger {
 
     public func releaseHolds(keys: [String], action: String?, at date: Date, by who: String) throws -> [Hold] {
         guard !keys.isEmpty else { return [] }
-        let before = try holds(action: action, includeReleased: false).filter { keys.contains($0.key) }
-        try transaction {
-            try session.execute("""
+        let rows = try transaction {
+            try session.rows("""
                 UPDATE hold SET released_at = \(date.timeIntervalSince1970), released_by = \(who)
                 WHERE key = ANY(\(keys)) AND released_at IS NULL AND (\(action)::text IS NULL OR action = \(action))
+                RETURNING action, key, "user", since, alert_id, day, messages, relay, released_at, released_by
                 """)
         }
-        return before.map { hold in
-            var hold = hold
-            hold.releasedAt = date
-            hold.releasedBy = who
-            return hold
-        }
+        return try rows.map(Self.hold)
     }
 
     public func recordContainment(_ text: String, action: String, alertID: Int64) throws {

@@ -7,6 +7,8 @@ extension SQLiteStateStore: HoldLedger {
     public func holds(action: String?, includeReleased: Bool) throws -> [Hold] {
         try access {
             try queue.read { db in
+                // A state opened read-only keeps its schema: before schema 4 there are no holds.
+                guard try db.tableExists("hold") else { return [] }
                 var sql = "SELECT * FROM hold WHERE 1"
                 var arguments: StatementArguments = []
                 if let action {

@@ -41,7 +41,7 @@ struct HoldsCommand: ParsableCommand {
         formatter.timeZone = config.calendar.timeZone
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
         for hold in holds {
-            try CLI.printOut("\(UntrustedText.display(hold.user)): on hold since \(formatter.string(from: hold.since)) \(config.calendar.zoneName), alert #\(hold.alertID) (\(hold.messages) messages on \(hold.day)), relay \(UntrustedText.display(hold.relay)), by \(UntrustedText.display(hold.action))")
+            try CLI.printOut("\(UntrustedText.display(hold.user)): on hold since \(formatter.string(from: hold.since)) \(config.calendar.zoneName), alert #\(hold.alertID) (\(hold.messages) messages on \(hold.day)), relay \(UntrustedText.display(hold.relay)), notifier \(UntrustedText.display(hold.action))")
         }
     }
 }
