@@ -20,7 +20,7 @@ LOG_MB="${RL_LOG_MB:-2048}"
 SENDERS="${RL_SENDERS:-1000000}"
 WORK="${RL_WORK:-/tmp/mvpipe-resource-limits}"
 SCRATCH="${MVPIPE_SCRATCH:-$REPO/.build-bench}"
-[ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time (scripts/setup installs it)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time (scripts/test-setup installs it)" >&2; exit 1; }
 mkdir -p "$WORK"
 [ "${RL_KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 

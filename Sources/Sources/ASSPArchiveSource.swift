@@ -72,6 +72,10 @@ public struct ASSPArchiveSource: Source {
         } catch .missing {
             throw SourceError("the archive root \(options.path) does not exist; check \"path\" (ASSP's archive folder)")
         } catch .unreadable(let reason) {
+            // Links are never followed (a link would lead out of the archive or count mail twice), the root included.
+            if let target = Self.linkTarget(options.path) {
+                throw SourceError("the archive root \(options.path) is a symbolic link (to \(target)); links are not followed: set \"path\" to the folder itself (`readlink -f \(options.path)`)")
+            }
             throw SourceError("cannot open the archive root \(options.path): \(reason)")
         }
         defer { close(root) }
@@ -183,6 +187,9 @@ public struct ASSPArchiveSource: Source {
             } catch .missing {
                 return
             } catch .unreadable(let reason) {
+                if let target = Self.linkTarget(path + "/" + name) {
+                    throw SourceError("\(path)/\(name) is a symbolic link (to \(target)); links inside the archive are not followed (they could count mail twice or lead out of it): replace it with the folder itself")
+                }
                 throw SourceError("cannot read \(path)/\(name): \(reason); check that the account mvpipe runs as may read the archive")
             }
             defer { close(fd) }
@@ -212,6 +219,14 @@ public struct ASSPArchiveSource: Source {
                 try count(below, in: fd, at: path + "/" + UntrustedText.decode(name), sender: name, into: &scan)
             }
         }
+    }
+
+    /// Where `path` points when it is a symbolic link, else nil.
+    static func linkTarget(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n >= 0 else { return nil }
+        return UntrustedText.decode(buffer[..<n].map { UInt8(bitPattern: $0) })
     }
 
     /// ASSP_ARC's folder for mail with an empty sender when `FROM` is not the last element.

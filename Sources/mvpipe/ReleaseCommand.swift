@@ -10,7 +10,7 @@ struct ReleaseCommand: ParsableCommand {
         discussion: """
             A released account is not held again the same day unless it escalates (realert_factor times the \
             messages it was held for). Mail already in Postfix's hold queue stays there: release it with \
-            `postsuper -H ALL` (or per queue id), or delete it with `postsuper -d`. Exit 1 when a USER is not on \
+            `postsuper -H ALL` (or per queue id), or delete it with `postsuper -d`. Exit 64 when a USER is not on \
             hold (nothing is released then), 75 when the map could not be rewritten or Postfix not reloaded (the \
             hold is lifted in the state; the next run retries).
             """
@@ -36,7 +36,7 @@ struct ReleaseCommand: ParsableCommand {
         let actions = config.notifiers.compactMap { $0.plugin as? any ContainmentAction }
         guard !actions.isEmpty else {
             CLI.printError("the config has no postfix-hold notifier, so nothing is ever on hold")
-            throw ExitCode(1)
+            throw ExitCode(ExitCodes.usage)
         }
         let environment = ProcessInfo.processInfo.environment
         let who = by ?? environment["SUDO_USER"] ?? environment["USER"] ?? "admin"
@@ -53,7 +53,7 @@ struct ReleaseCommand: ParsableCommand {
             guard unknown.isEmpty else {
                 let list = held.map { UntrustedText.display($0.user) }.prefix(20).joined(separator: ", ")
                 CLI.printError("not on hold: \(unknown.map { UntrustedText.display($0) }.joined(separator: ", ")); nothing was released. On hold: \(list.isEmpty ? "none" : list) (see `mvpipe holds`)")
-                throw ExitCode(1)
+                throw ExitCode(ExitCodes.usage)
             }
             let released = try ledger.releaseHolds(keys: keys, action: nil, at: Date(), by: who)
             for action in actions {

@@ -45,7 +45,7 @@ struct RunMetrics {
         if let collected = progress.collected {
             family("mvpipe_source_up", "1 when the source was read on the last run, 0 when it failed.",
                    sources.map { ([("source", $0)], collected.failures[$0] == nil ? "1" : "0") })
-            family("mvpipe_source_skipped_total", "Unusable entries (malformed lines, unreadable files) the source skipped on the last run.",
+            family("mvpipe_source_skipped", "Unusable entries (malformed lines, unreadable files) the source skipped on the last run.",
                    sources.map { ([("source", $0)], String(collected.skipped[$0] ?? 0)) })
             let lineSources = sources.filter { collected.linesRead[$0] != nil }
             if !lineSources.isEmpty {

@@ -103,8 +103,9 @@ import Testing
         let dir = try TemporaryDirectory()
         let examples = try documentedExamples(dir: dir)
         #expect(examples.count >= 8, "expected the README's and docs' examples, found \(examples.count)")
-        let results = try validate([Self.root + "/pipeline.example.json"] + examples, dir: dir)
-        #expect(results.count == examples.count + 1)
+        let shipped = [Self.root + "/pipeline.example.json", Self.root + "/pipeline.postfix.example.json"]
+        let results = try validate(shipped + examples, dir: dir)
+        #expect(results.count == examples.count + shipped.count)
         for (file, verdict) in results {
             #expect(verdict == "ok", "\(file): \(verdict) — \((try? String(contentsOfFile: file, encoding: .utf8)) ?? "")")
         }

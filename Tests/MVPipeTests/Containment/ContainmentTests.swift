@@ -173,7 +173,7 @@ import Testing
         try s.archive.add(250, sender: "alice@example.org", on: s.today)
         #expect(try s.run().status == 0)
         let unknown = try s.cli(["release", "--config", s.config, "bob@example.org"])
-        #expect(unknown.status == 1)
+        #expect(unknown.status == 64)
         #expect(unknown.stderr.contains("not on hold: bob@example.org; nothing was released"))
 
         let released = try s.cli(["release", "--config", s.config, "--by", "postmaster", "ALICE@example.org"])

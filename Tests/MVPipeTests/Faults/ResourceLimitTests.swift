@@ -5,10 +5,10 @@ import Testing
 /// million-sender and 2 GB figures come from Benchmarks/resource-limits.sh (minutes, GBs of disk); this test
 /// keeps the property in the suite at 100 000 senders.
 @Suite("resource limits") struct ResourceLimitTests {
-    /// Peak RSS in MB of `mvpipe ARGS`, measured by GNU time (Debian package `time`, installed by scripts/setup).
+    /// Peak RSS in MB of `mvpipe ARGS`, measured by GNU time (Debian package `time`, installed by scripts/test-setup).
     static func peakRSS(_ arguments: [String]) throws -> (status: Int32, megabytes: Int) {
         let time = "/usr/bin/time"
-        try #require(FileManager.default.isExecutableFile(atPath: time), "GNU time is missing: run scripts/setup")
+        try #require(FileManager.default.isExecutableFile(atPath: time), "GNU time is missing: run scripts/test-setup")
         let report = NSTemporaryDirectory() + "mvpipe-rss-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: report) }
         let result = try CLIRunnerWrapped.run(time, ["-f", "%M", "-o", report, CLIRunner.binary] + arguments)

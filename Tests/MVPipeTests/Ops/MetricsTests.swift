@@ -42,7 +42,7 @@ struct MetricsTests {
 
         // Every family has HELP and TYPE gauge.
         let families = ["mvpipe_run_duration_seconds", "mvpipe_run_timestamp_seconds", "mvpipe_run_exit_code",
-                        "mvpipe_source_up", "mvpipe_source_skipped_total", "mvpipe_source_lines_read",
+                        "mvpipe_source_up", "mvpipe_source_skipped", "mvpipe_source_lines_read",
                         "mvpipe_alerts_raised", "mvpipe_alerts_raised_by_detector", "mvpipe_alerts_pending",
                         "mvpipe_alerts_delivered", "mvpipe_user_messages_today"]
         for family in families {
@@ -59,7 +59,7 @@ struct MetricsTests {
         #expect(stamp >= before.rounded(.down) && stamp <= Date().timeIntervalSince1970 + 1, "the real time, not --now")
         #expect(m.value("mvpipe_source_up", ["source": "assp-archive"]) == 1)
         #expect(m.value("mvpipe_source_up", ["source": "postfix-log"]) == 1)
-        #expect(m.value("mvpipe_source_skipped_total", ["source": "assp-archive"]) == 0)
+        #expect(m.value("mvpipe_source_skipped", ["source": "assp-archive"]) == 0)
         #expect(m.value("mvpipe_source_lines_read", ["source": "postfix-log"]) == 110, "the fixture has 110 lines")
         #expect(m.value("mvpipe_source_lines_read", ["source": "assp-archive"]) == nil, "an archive reads no lines")
         #expect(m.value("mvpipe_alerts_raised") == 1)

@@ -42,6 +42,6 @@ enum ToolRunner {
     /// A tool a test needs is not installed.
     struct ToolMissing: Error, CustomStringConvertible {
         let tool: String
-        var description: String { "\(tool) is not installed (scripts/setup installs it)" }
+        var description: String { "\(tool) is not installed (scripts/setup or scripts/test-setup installs it)" }
     }
 }
