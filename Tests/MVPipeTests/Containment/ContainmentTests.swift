@@ -138,6 +138,10 @@ import Testing
         #expect(!s.mapExists)
         #expect(s.reloads.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: s.dir.file("state.sqlite")))
+        let json = try s.run("2026-11-25T10:00", ["--dry-run", "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(json.stdout.contains("\"containment\":{\"postfix-hold\":\"dry run: mail from this account would now be put on hold in Postfix"))
+        #expect(!s.mapExists)
     }
 
     @Test func failingReloadIsAFailedDeliveryRetriedNextRun() throws {
