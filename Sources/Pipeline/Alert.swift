@@ -29,6 +29,9 @@ public struct Alert: Sendable, Equatable, Codable {
     /// Which relays the mail went through, with their messages, most first; nil unless several relays share the
     /// state and more than one carried this user's mail.
     public var relays: [RelayShare]?
+    /// What containment actions did about the alert, per action entry name (see ``ContainmentAction``): one line
+    /// each, which every notifier shows; nil when no action handled it.
+    public var containment: [String: String]?
 
     /// Creates an alert.
     public init(id: Int64 = 0, user: String, day: Day, messages: Int, recipients: Int? = nil, average: Double,
@@ -69,6 +72,7 @@ public struct Alert: Sendable, Equatable, Codable {
         raisedAt = try c.decode(Date.self, forKey: .raisedAt)
         sequence = try c.decode(Int.self, forKey: .sequence)
         relays = try c.decodeIfPresent([RelayShare].self, forKey: .relays)
+        containment = try c.decodeIfPresent([String: String].self, forKey: .containment)
     }
 }
 

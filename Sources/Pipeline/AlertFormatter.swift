@@ -43,6 +43,9 @@ public enum AlertFormatter {
             let days = alert.history.prefix(10).map { "\(shortDay($0.day)) \($0.messages)" }
             lines.append("    last working days: " + days.joined(separator: ", "))
         }
+        for (_, note) in (alert.containment ?? [:]).sorted(by: { $0.key < $1.key }) {
+            lines.append("    containment: " + note)
+        }
         return lines
     }
 

@@ -103,7 +103,8 @@ public struct PipelineRunner: Sendable {
     public func deliver(now: Date) throws -> [String: DeliveryResult] {
         let since = config.calendar.day(of: now).adding(days: -config.pendingDays)
         var results: [String: DeliveryResult] = [:]
-        for notifier in config.notifiers {
+        try contain(now: now, since: since, into: &results)
+        for notifier in config.notifiers where !(notifier.plugin is any ContainmentAction) {
             let pending = try store.pendingAlerts(notifier: notifier.name, since: since)
             guard !pending.isEmpty else { continue }
             let batch = AlertBatch(host: config.hostName, alerts: pending, calendar: config.calendar)
@@ -138,10 +139,11 @@ public struct PipelineRunner: Sendable {
         progress.collected = collected
         let drafts = try evaluate(now: now)
         let raised = try store.saveAlerts(drafts, notifiers: config.notifiers.map(\.name))
-        progress.raised = raised
+        let shown = dryRun ? try planContainment(raised, now: now) : raised
+        progress.raised = shown
         let deliveries = dryRun ? [:] : try deliver(now: now)
         progress.deliveries = deliveries
-        return RunOutcome(today: config.calendar.day(of: now), raised: raised, collected: collected,
+        return RunOutcome(today: config.calendar.day(of: now), raised: shown, collected: collected,
                           deliveries: deliveries)
     }
 }
@@ -206,9 +208,10 @@ public struct RunOutcome: Sendable {
     /// Alerts left undelivered, summed over notifiers.
     public var pendingCount: Int { deliveries.values.reduce(0) { $0 + $1.pending } }
 
-    /// 75 when alerts stay queued, 66 when a source could not be read, else 0.
+    /// 75 when alerts stay queued or a notifier failed (a containment action that could not bring its map in line
+    /// with the state), 66 when a source could not be read, else 0.
     public var exitCode: Int32 {
-        if pendingCount > 0 { return ExitCodes.tempFail }
+        if pendingCount > 0 || deliveries.values.contains(where: { $0.error != nil }) { return ExitCodes.tempFail }
         if !collected.failures.isEmpty { return ExitCodes.noInput }
         return ExitCodes.ok
     }

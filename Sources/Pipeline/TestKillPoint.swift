@@ -15,7 +15,8 @@ import Darwin
 ///   checkpoint, the alerts saved, one notifier's delivery or failure record); schema upgrades and the claim of
 ///   the state for a config do not count;
 /// - `delivered:N`: inside the Nth notifier delivery, after the peer accepted the alerts and before the state
-///   records that it did.
+///   records that it did;
+/// - `map:N`: in the Nth write of a `postfix-hold` map, half written to its temporary file, before the rename.
 ///
 /// A point never reached leaves the run alone. In release builds (`swift build -c release`, `make install`) this
 /// type does nothing and the variable is ignored.
@@ -23,6 +24,9 @@ public enum TestKillPoint: String, Sendable, CaseIterable {
     case read
     case commit
     case delivered
+    /// `map:N`: in the Nth write of a containment map (`postfix-hold`), with half the new map in the temporary file,
+    /// before it is renamed into place.
+    case map
 
     /// The environment variable that arms the switch.
     public static let variable = "MVPIPE_TEST_KILL_AT"

@@ -40,6 +40,14 @@ extension PostgresStateStore {
                 PRIMARY KEY (alert_id, notifier))
             """,
         ]),
+        ("fleet-v2: holds", [
+            """
+            CREATE TABLE hold (id bigserial PRIMARY KEY, action text NOT NULL, key text NOT NULL, "user" text NOT NULL,
+                since double precision NOT NULL, alert_id bigint NOT NULL, day text NOT NULL, messages bigint NOT NULL,
+                relay text NOT NULL, released_at double precision, released_by text)
+            """,
+            "CREATE UNIQUE INDEX hold_in_force ON hold (action, key) WHERE released_at IS NULL",
+        ]),
     ]
 
     /// The schema version this build writes.

@@ -15,6 +15,7 @@ extension SQLiteStateStore {
         ("v1", ["volume", "source_day", "source_checkpoint", "alert", "delivery"]),
         ("v2: time buckets", ["bucket"]),
         ("v3: owner", ["meta"]),
+        ("v4: holds", ["hold"]),
     ]
 
     /// The schema version this mvpipe writes (the number of migrations it knows).
@@ -55,6 +56,16 @@ extension SQLiteStateStore {
         migrator.registerMigration(migrations[2].identifier) { db in
             // Facts about the state itself, such as which config owns it (see StateOwner).
             try db.execute(sql: "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID")
+        }
+        migrator.registerMigration(migrations[3].identifier) { db in
+            // Containment: accounts a postfix-hold notifier put on hold, and when they were released.
+            try db.execute(sql: """
+                CREATE TABLE hold (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, key TEXT NOT NULL, user TEXT NOT NULL,
+                    since REAL NOT NULL, alert_id INTEGER NOT NULL, day TEXT NOT NULL, messages INTEGER NOT NULL,
+                    relay TEXT NOT NULL, released_at REAL, released_by TEXT);
+                CREATE UNIQUE INDEX hold_in_force ON hold(action, key) WHERE released_at IS NULL;
+                """)
         }
         return migrator
     }()

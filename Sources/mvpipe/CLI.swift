@@ -102,6 +102,8 @@ struct AlertJSON: Encodable {
     var history: [DayCount]
     var recent: [DayCount]
     var sparkline: String
+    /// What containment actions did (or, in a dry run, would do), when any handled the alert.
+    var containment: [String: String]?
 
     init(_ alert: Alert) {
         id = alert.id
@@ -117,10 +119,11 @@ struct AlertJSON: Encodable {
         history = alert.history
         recent = alert.recent
         sparkline = alert.sparkline
+        containment = alert.containment
     }
 
     func encode(to encoder: any Encoder) throws {
-        enum Keys: String, CodingKey { case id, user, day, messages, recipients, detectors, average, allowed, sequence, verdicts, history, recent, sparkline }
+        enum Keys: String, CodingKey { case id, user, day, messages, recipients, detectors, average, allowed, sequence, verdicts, history, recent, sparkline, containment }
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(id, forKey: .id)
         try c.encode(user, forKey: .user)
@@ -135,5 +138,6 @@ struct AlertJSON: Encodable {
         try c.encode(history, forKey: .history)
         try c.encode(recent, forKey: .recent)
         try c.encode(sparkline, forKey: .sparkline)
+        try c.encodeIfPresent(containment, forKey: .containment)
     }
 }

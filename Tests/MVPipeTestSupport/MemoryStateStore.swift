@@ -33,6 +33,7 @@ public final class MemoryStateStore: StateStore, @unchecked Sendable {
         var lastAlertID: Int64 = 0
         var deliveries: [Key: Delivery] = [:]
         var owner: StateOwner?
+        var holds: [Hold] = []
     }
 
     private let lock = NSLock()

@@ -25,6 +25,7 @@ import Testing
         "slack": ["url_env": "MVPIPE_TEST_SLACK_URL"],
         "matrix": ["homeserver": "https://matrix.example.org", "room": "!room:example.org", "token_env": "MVPIPE_TEST_TOKEN"],
         "webhook": ["url": "https://hooks.example.org/mvpipe"],
+        "postfix-hold": ["map": "mvpipe_holds"],
     ]
 
     static let context = PluginContext(

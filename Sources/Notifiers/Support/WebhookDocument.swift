@@ -25,11 +25,13 @@ struct WebhookDocument: Encodable, Sendable {
         var recent: [HistoryEntry]
         var sparkline: String
         var raised_at: String
+        /// What containment actions did, per action entry (absent when none handled the alert).
+        var containment: [String: String]? = nil
 
         func encode(to encoder: any Encoder) throws {
             enum Keys: String, CodingKey {
                 case id, user, user_display, day, messages, recipients, average, allowed, sequence, detectors, verdicts, history,
-                     recent, sparkline, raised_at
+                     recent, sparkline, raised_at, containment
             }
             var c = encoder.container(keyedBy: Keys.self)
             try c.encode(id, forKey: .id)
@@ -47,6 +49,7 @@ struct WebhookDocument: Encodable, Sendable {
             try c.encode(recent, forKey: .recent)
             try c.encode(sparkline, forKey: .sparkline)
             try c.encode(raised_at, forKey: .raised_at)
+            try c.encodeIfPresent(containment, forKey: .containment)
         }
     }
 
@@ -101,7 +104,7 @@ struct WebhookDocument: Encodable, Sendable {
                 history: a.history.map { HistoryEntry(day: $0.day.description, messages: $0.messages) },
                 recent: a.recent.map { HistoryEntry(day: $0.day.description, messages: $0.messages) },
                 sparkline: a.sparkline,
-                raised_at: WebhookDocument.timestamp(a.raisedAt))
+                raised_at: WebhookDocument.timestamp(a.raisedAt), containment: a.containment)
         }
     }
 

@@ -71,6 +71,19 @@ enum StateFixture {
                 }
             }
         }
+        if tables.contains("meta") {
+            // A fact no command reads (the owner stays unrecorded), so an upgrade from schema 3 has a row to keep.
+            try db.execute(sql: "INSERT INTO meta VALUES ('fixture', 'kept')")
+        }
+        if tables.contains("hold") {
+            for (i, user) in users.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO hold (action, key, user, since, alert_id, day, messages, relay, released_at, released_by)
+                    VALUES ('postfix-hold', ?, ?, ?, ?, ?, 200, 'mx1.example.org', ?, ?)
+                    """, arguments: [user.lowercased(), user, stamp + Double(i), i + 1, day.description,
+                                      i.isMultiple(of: 2) ? stamp + 3600 : nil, i.isMultiple(of: 2) ? "postmaster" : nil])
+            }
+        }
     }
 
     /// Every row of `table` in a stable order, as raw database values.

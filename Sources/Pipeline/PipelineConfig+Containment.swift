@@ -1,0 +1,14 @@
+/// Checks of the containment actions' options against the rest of the config.
+extension PipelineConfig {
+    /// Throws when a containment action's `detectors` names a detector type the config does not have (a typo there
+    /// would silently never hold anyone).
+    static func requireKnownDetectors(_ notifiers: [Configured<any Notifier>], detectors: [Configured<any Detector>]) throws {
+        let known = Set(detectors.map { type(of: $0.plugin).type })
+        for entry in notifiers {
+            guard let filter = (entry.plugin as? any ContainmentAction)?.detectorFilter else { continue }
+            for (i, name) in filter.enumerated() where !known.contains(name) {
+                throw ConfigError("\(entry.path).detectors[\(i)]", "no detector of type '\(UntrustedText.display(name))'; the config's detectors are: \(known.sorted().joined(separator: ", "))")
+            }
+        }
+    }
+}
