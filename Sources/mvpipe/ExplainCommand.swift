@@ -30,9 +30,8 @@ struct ExplainCommand: ParsableCommand {
         let target = try day.map { try CLI.parseDay($0, option: "--day") } ?? calendar.day(of: realNow)
         let at = min(realNow, calendar.start(of: target.adding(days: 1)).addingTimeInterval(-1))
         let judgement: Judgement? = try CLI.guarded(configFile: common.config) {
-            let store = try StateStoreFactory.open(config.state, .readWrite(create: true), relay: config.hostName)
-            let lock = try store.acquireRunLock(waiting: self.lock.seconds)
-            defer { lock.release() }
+            // Read-only, like `counts`: a scratch copy, never the state itself.
+            let store = try StateStoreFactory.open(config.state, .scratch(create: true), relay: config.hostName)
             try store.claim(for: config.stateOwner, state: config.state)
             _ = try PipelineRunner(config: config, store: store, logger: logger).collect(now: realNow, extraDays: [target])
             let volume = try store.volumes(on: target)[user] ?? UserVolume(messages: 0)
