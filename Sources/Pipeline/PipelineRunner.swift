@@ -103,7 +103,13 @@ public struct PipelineRunner: Sendable {
     public func deliver(now: Date) throws -> [String: DeliveryResult] {
         let since = config.calendar.day(of: now).adding(days: -config.pendingDays)
         var results: [String: DeliveryResult] = [:]
+        let today = config.calendar.day(of: now)
         for notifier in config.notifiers {
+            // A notifier added to the config after today's alerts were raised gets them too.
+            let added = try store.queueOpenAlerts(notifier: notifier.name, day: today)
+            if added > 0 {
+                logger.notice("notifier \(notifier.name) is new in the config: queued today's \(added) open alert(s) for it")
+            }
             let pending = try store.pendingAlerts(notifier: notifier.name, since: since)
             guard !pending.isEmpty else { continue }
             let batch = AlertBatch(host: config.hostName, alerts: pending, calendar: config.calendar)
