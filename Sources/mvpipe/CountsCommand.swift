@@ -42,7 +42,11 @@ struct CountsCommand: ParsableCommand {
             try store.claim(for: config.stateOwner, state: config.state)
             let runner = PipelineRunner(config: config, store: store, logger: logger)
             let summary = try runner.collect(now: now, extraDays: target <= today ? [target] : [])
-            return (try store.volumes(on: target), summary)
+            let volumes = try store.volumes(on: target)
+            if !volumes.values.contains(where: { $0.messages > 0 }), summary.failures.isEmpty {
+                CLI.printError(try Self.coverage(store: store, target: target, today: today, config: config))
+            }
+            return (volumes, summary)
         }
         let rows = volumes.filter { $0.value.messages > 0 }.sorted {
             $0.value.messages != $1.value.messages ? $0.value.messages > $1.value.messages : $0.key < $1.key
@@ -57,6 +61,7 @@ struct CountsCommand: ParsableCommand {
             for problem in summary.problems { try CLI.printOut(CLI.json(problem)) }
         } else {
             try CLI.printOut("\(target): \(rows.count) users, \(rows.reduce(0) { $0 + $1.value.messages }) messages")
+            if !rows.isEmpty { try CLI.printOut(pad("messages", 8) + " " + pad("recipients", 10) + "  user") }
             for (user, volume) in rows {
                 let recipients = volume.recipients.map { String($0) } ?? "-"
                 try CLI.printOut(pad(String(volume.messages), 8) + " " + pad(recipients, 10) + "  " + UntrustedText.display(user))
