@@ -71,6 +71,9 @@ struct BacktestCommand: ParsableCommand {
                 }
                 return hits
             }
+            if let note = try Self.shortHistoryNote(store: store, configs: [config] + (other.map { [$0] } ?? []), first: first, last: last) {
+                CLI.printError(note)
+            }
             let mine = try replay(config)
             let theirs = try other.map(replay)
             return (mine, theirs, judged)
