@@ -33,7 +33,7 @@ struct CountsCommand: ParsableCommand {
         let now = try CLI.parseNow(self.now, calendar: config.calendar)
         let today = config.calendar.day(of: now)
         let target = try day.map { try CLI.parseDay($0, option: "--day") } ?? today
-        let (volumes, summary) = try CLI.guarded(configFile: common.config) {
+        let (volumes, summary): ([String: UserVolume], CollectSummary) = try CLI.guarded(configFile: common.config) {
             // Read-only: the sources are read into a scratch copy (like `run --dry-run`); the state is never
             // created, written or locked, so running this as root leaves nothing cron's account cannot open.
             let store = try StateStoreFactory.open(config.state, storeForTests ? .readWrite(create: true) : .scratch(create: true), relay: config.hostName)
