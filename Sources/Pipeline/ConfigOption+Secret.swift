@@ -119,7 +119,7 @@ extension Secret {
     fileprivate static func fromEnvironment(_ name: String, path: String, context: PluginContext) throws -> String {
         guard !name.isEmpty else { throw ConfigError(path, "must not be empty") }
         guard let value = context.environment[name] else {
-            throw ConfigError(path, "environment variable \(UntrustedText.display(name)) is not set")
+            throw ConfigError(path, "environment variable \(UntrustedText.display(name)) is not set; set it where mvpipe runs (the systemd unit's EnvironmentFile=, or a line \(UntrustedText.display(name))=... in the crontab), or keep the secret in a file and name it with the _file key")
         }
         try check(value, path: path, what: "environment variable \(UntrustedText.display(name))")
         return value

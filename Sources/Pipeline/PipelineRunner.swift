@@ -43,7 +43,7 @@ public struct PipelineRunner: Sendable {
                 try store.apply(report, source: source.name, at: now)
                 summary.daysRead[source.name] = report.mode == .snapshot ? report.scannedDays.count : nil
                 summary.linesRead[source.name] = report.linesRead
-                logger.debug("source \(source.name): \(report.counts.values.reduce(0) { $0 + $1.count }) user-day counts, \(report.linesRead.map { "\($0) lines read, " } ?? "")\(report.skipped) skipped")
+                logger.info("\(Self.readSummary(report, source: source.name))")
                 if report.skipped > 0 {
                     summary.skipped[source.name] = report.skipped
                     logger.warning("source \(source.name): skipped \(report.skipped) unusable entries")
@@ -56,6 +56,17 @@ public struct PipelineRunner: Sendable {
             }
         }
         return summary
+    }
+
+    /// What a source read on this run, for `--log-level info`: lines (or days scanned), messages, users, days,
+    /// skipped input.
+    static func readSummary(_ report: VolumeReport, source: String) -> String {
+        let messages = report.counts.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.messages } }
+        let users = Set(report.counts.values.flatMap(\.keys)).count
+        let days = report.counts.filter { !$0.value.isEmpty }.count
+        let read = report.linesRead.map { "\($0) lines" } ?? "\(report.scannedDays.count) day(s) scanned"
+        let verb = report.mode == .snapshot ? "counted" : "new"
+        return "source \(source): read \(read); \(messages) \(verb) message(s) from \(users) user(s) on \(days) day(s); \(report.skipped) skipped"
     }
 
     /// Judges every user seen today and decides which alerts to raise (new, escalated, or updated).
@@ -103,6 +114,15 @@ public struct PipelineRunner: Sendable {
     public func deliver(now: Date) throws -> [String: DeliveryResult] {
         let since = config.calendar.day(of: now).adding(days: -config.pendingDays)
         var results: [String: DeliveryResult] = [:]
+        let today = config.calendar.day(of: now)
+        for notifier in config.notifiers {
+            // A notifier added to the config after today's alerts were raised gets them too (a containment action
+            // added in the afternoon acts on accounts that alerted in the morning, within its circuit breaker).
+            let added = try store.queueOpenAlerts(notifier: notifier.name, day: today)
+            if added > 0 {
+                logger.notice("notifier \(notifier.name) is new in the config: queued today's \(added) open alert(s) for it")
+            }
+        }
         try contain(now: now, since: since, into: &results)
         for notifier in config.notifiers where !(notifier.plugin is any ContainmentAction) {
             let pending = try store.pendingAlerts(notifier: notifier.name, since: since)

@@ -45,6 +45,9 @@ public protocol StateStore: Sendable {
     /// Saves new alerts and updates (`replacing` an undelivered alert) in one transaction,
     /// queueing each for delivery to `notifiers`; returns the alerts with their ids.
     func saveAlerts(_ drafts: [AlertDraft], notifiers: [String]) throws -> [Alert]
+    /// Queues for `notifier` every open alert of `day` (each user's latest) it has no record of, because it was
+    /// added to the config after they were raised; returns how many it queued (0 when it knows them all).
+    func queueOpenAlerts(notifier: String, day: Day) throws -> Int
     /// Alerts of days from `since` on that `notifier` has not yet delivered, oldest first. A store shared by several
     /// relays returns only what this relay may deliver now, and claims it (see the PostgreSQL store).
     func pendingAlerts(notifier: String, since: Day) throws -> [Alert]

@@ -12,7 +12,9 @@ final class FileRunLock: RunLock, @unchecked Sendable {
     init(path: String, waiting seconds: Double) throws {
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw StateError.unusable("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+            let code = errno
+            let hint = FileOwnerHint.isDenied(code) ? FileOwnerHint.forDenied(path) : ""
+            throw StateError.unusable("cannot open the lock file \(path): \(String(cString: strerror(code)))\(hint)")
         }
         let deadline = Date().addingTimeInterval(max(0, seconds))
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {

@@ -43,7 +43,7 @@ public final class SQLiteStateStore: StateStore {
         do {
             try Self.migrate(queue)
         } catch {
-            throw StateError.unusable("cannot upgrade the state file \(path) to schema \(Self.schemaVersion): \(Self.describe(error)). It was left as it was (each upgrade step is one transaction); restore it from a backup if this repeats")
+            throw StateError.unusable("cannot upgrade the state file \(path) to schema \(Self.schemaVersion): \(Self.describe(error))\(Self.ownerHint(error, path: path)). It was left as it was (each upgrade step is one transaction); restore it from a backup if this repeats")
         }
     }
 
@@ -110,6 +110,8 @@ public final class SQLiteStateStore: StateStore {
             configuration.readonly = readonly
             return try DatabaseQueue(path: path, configuration: configuration)
         } catch {
+            let hint = ownerHint(error, path: path)
+            guard hint.isEmpty else { throw StateError.unusable("cannot open the state file \(path): \(describe(error))\(hint)") }
             throw StateError.unusable("cannot use the state file \(path): \(describe(error)). It was left untouched; restore it from a backup, or move it aside to start with empty history")
         }
     }
@@ -134,7 +136,7 @@ public final class SQLiteStateStore: StateStore {
             try migrator.migrate(queue)
             try queue.close()
         } catch {
-            throw StateError.unusable("cannot create the state file \(path): \(describe(error))")
+            throw StateError.unusable("cannot create the state file \(path): \(describe(error))\(ownerHint(error, path: path))")
         }
         if link(temporary, path) != 0 && errno != EEXIST {
             throw StateError.unusable("cannot create the state file \(path): \(String(cString: strerror(errno)))")
@@ -439,7 +441,16 @@ public final class SQLiteStateStore: StateStore {
         } catch let error as StateImportError {
             throw error
         } catch {
-            throw StateError.unusable("state file \(path): \(Self.describe(error))")
+            throw StateError.unusable("state file \(path): \(Self.describe(error))\(Self.ownerHint(error, path: path))")
+        }
+    }
+
+    /// Who owns the state and how to fix it, when `error` says this account may not write or open it.
+    static func ownerHint(_ error: any Error, path: String) -> String {
+        guard let db = error as? DatabaseError else { return "" }
+        switch db.resultCode {
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH: return FileOwnerHint.forDenied(path)
+        default: return ""
         }
     }
 

@@ -45,7 +45,7 @@ struct BacktestCommand: ParsableCommand {
             CLI.printError("--from must not be after --to, and the range at most ten years")
             throw ExitCode(ExitCodes.usage)
         }
-        let (mine, theirs, judged) = try CLI.guarded(configFile: common.config) {
+        let (mine, theirs, judged, note) = try CLI.guarded(configFile: common.config) {
             let store: any ManagedStateStore
             do {
                 store = try StateStoreFactory.open(config.state, .scratch(create: false), relay: config.hostName)
@@ -71,14 +71,16 @@ struct BacktestCommand: ParsableCommand {
                 }
                 return hits
             }
+            let note = try Self.shortHistoryNote(store: store, configs: [config] + (other.map { [$0] } ?? []), first: first, last: last)
             let mine = try replay(config)
             let theirs = try other.map(replay)
-            return (mine, theirs, judged)
+            return (mine, theirs, judged, note)
         }
         if json {
+            if let note { CLI.printError(note) }  // stdout stays JSON lines
             try printJSON(mine: mine, theirs: theirs)
         } else {
-            try printText(mine: mine, theirs: theirs, judged: judged, first: first, last: last, state: config.state)
+            try printText(mine: mine, theirs: theirs, judged: judged, first: first, last: last, state: config.state, note: note)
         }
     }
 
@@ -100,9 +102,10 @@ struct BacktestCommand: ParsableCommand {
     }
 
     private func printText(mine: [BacktestHit], theirs: [BacktestHit]?, judged: Int, first: Day, last: Day,
-                           state: StateLocation) throws(OutputError) {
+                           state: StateLocation, note: String?) throws(OutputError) {
         var lines: [String] = []
         lines.append("backtest \(first) to \(last) on \(state): \(last.dayNumber - first.dayNumber + 1) days, \(judged) user-days judged")
+        if let note { lines.append(note) }
         func summary(_ name: String, _ hits: [BacktestHit]) {
             lines.append("\(name): \(hits.count) alerts on \(Set(hits.map(\.day)).count) days for \(Set(hits.map(\.user)).count) users")
         }

@@ -14,6 +14,12 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Describe the run as if at this local time (YYYY-MM-DDTHH:MM).")
     var now: String?
 
+    @Option(name: .customLong("as"), help: ArgumentHelp("Check that this account (the one cron or systemd runs mvpipe as) can read the sources, run the mail program, read secret files and write the state (default: the current account).", valueName: "user"))
+    var account: String?
+
+    @Flag(help: "Validate the config only: skip the checks of files, programs, secrets and the state (for a config written on another machine).")
+    var configOnly = false
+
     func run() throws {
         let logger = common.makeLogger()
         let config = try common.loadConfig(logger: logger)
@@ -71,10 +77,34 @@ struct CheckCommand: ParsableCommand {
             }
         }
         lines.append("an alerted user alerts again the same day at \(AlertFormatter.format(config.realertFactor))× the count of the last alert; undelivered alerts are retried for \(config.pendingDays) days")
+        let runner: Account
+        if configOnly {
+            runner = Account.current
+        } else if let name = account {
+            guard let found = Account.named(name) else {
+                CLI.printError("--as: there is no account \(UntrustedText.display(name)) on this machine (see `getent passwd`)")
+                throw ExitCode(ExitCodes.usage)
+            }
+            runner = found
+        } else {
+            runner = Account.current
+        }
+        let problems = configOnly ? [] : Self.setupProblems(config, account: runner, environment: ProcessInfo.processInfo.environment)
+        if configOnly {
+            lines.append("setup: not checked (--config-only)")
+        } else if problems.isEmpty {
+            lines.append("setup: \(runner) can read every source, reach every notifier's program and secrets, and write the state")
+        } else {
+            lines.append("setup problems for \(runner) (a run as \(runner) would fail or stay incomplete):")
+            lines += problems.map { "  - \($0)" }
+        }
         try CLI.printOut(lines.joined(separator: "\n"))
         if let foreign {
             CLI.printError("config error in \(common.config) at \(me.refusal(ownedBy: foreign, state: state).description)")
-            throw ExitCode(ExitCodes.config)
         }
+        if !problems.isEmpty {
+            CLI.printError("\(problems.count) setup problem(s) for \(runner), listed above; fix them before the first run")
+        }
+        if foreign != nil || !problems.isEmpty { throw ExitCode(ExitCodes.config) }
     }
 }

@@ -30,11 +30,19 @@ struct ExplainCommand: ParsableCommand {
         let target = try day.map { try CLI.parseDay($0, option: "--day") } ?? calendar.day(of: realNow)
         let at = min(realNow, calendar.start(of: target.adding(days: 1)).addingTimeInterval(-1))
         let judgement: Judgement? = try CLI.guarded(configFile: common.config) {
-            let store = try StateStoreFactory.open(config.state, .readWrite(create: true), relay: config.hostName)
-            let lock = try store.acquireRunLock(waiting: self.lock.seconds)
-            defer { lock.release() }
+            // Read-only, like `counts`: a scratch copy, never the state itself.
+            let store = try StateStoreFactory.open(config.state, .scratch(create: true), relay: config.hostName)
             try store.claim(for: config.stateOwner, state: config.state)
             _ = try PipelineRunner(config: config, store: store, logger: logger).collect(now: realNow, extraDays: [target])
+            let known = try store.users(since: min(target, calendar.day(of: realNow)).adding(days: -30))
+            if !known.contains(user) {
+                let close = Self.closest(to: user, in: known)
+                let hint = close.isEmpty
+                    ? "no user has mail in that time: do the sources name the right files? See `mvpipe check`"
+                    : "closest known: " + close.map { UntrustedText.display($0) }.joined(separator: ", ")
+                CLI.printError("no mail from \(UntrustedText.display(user)) in the 30 days before \(target) (users are named as the sources count them, e.g. the SASL login); \(hint)")
+                throw ExitCode(ExitCodes.noInput)
+            }
             let volume = try store.volumes(on: target)[user] ?? UserVolume(messages: 0)
             let evaluator = Evaluator(config: config, store: store)
             return try evaluator.judge(day: target, now: at, volumes: [user: volume]).first

@@ -37,6 +37,6 @@ struct MVPipe: ParsableCommand {
         version: "0.1.0 (state schema \(StateStoreFactory.schemaVersion))",
         subcommands: [RunCommand.self, CountsCommand.self, CheckCommand.self, ExplainCommand.self, BacktestCommand.self,
                       StateCommand.self, HoldsCommand.self, ReleaseCommand.self, PluginsCommand.self, SchemaCommand.self,
-                      DemoCommand.self]
+                      DemoCommand.self, TestNotifyCommand.self]
     )
 }

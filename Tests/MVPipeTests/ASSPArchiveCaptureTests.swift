@@ -33,7 +33,7 @@ import Testing
     }
 
     static func counts(_ config: String) throws -> CLIRunner.Result {
-        try CLIRunner.run(["counts", "--config", config, "--day", ASSPCapture.day, "--now", ASSPCapture.now, "--json"])
+        try CLIRunner.run(["counts", "--config", config, "--day", ASSPCapture.day, "--now", ASSPCapture.now, "--json", "--store-for-tests"])
     }
 
     @Test(arguments: archiveRuns)

@@ -31,7 +31,7 @@ import Testing
 
     @Test func validConfigPasses() throws {
         let dir = try TemporaryDirectory()
-        try FileManager.default.createDirectory(atPath: dir.file("archive"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir.file("archive/2026"), withIntermediateDirectories: true)
         let path = try ConfigFile.write(Self.valid, to: dir.file("pipeline.json"))
         let result = try CLIRunner.run(["check", "--config", path])
         #expect(result.status == 0, "\(result.stderr)")

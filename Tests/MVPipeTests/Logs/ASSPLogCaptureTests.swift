@@ -26,7 +26,7 @@ import Testing
 
     /// `mvpipe counts --json` on the capture day.
     static func counts(_ harness: MaillogHarness) throws -> CLIRunner.Result {
-        try CLIRunner.run(["counts", "--config", harness.configPath, "--day", ASSPCapture.day, "--now", ASSPCapture.now, "--json"])
+        try CLIRunner.run(["counts", "--config", harness.configPath, "--day", ASSPCapture.day, "--now", ASSPCapture.now, "--json", "--store-for-tests"])
     }
 
     /// The notes of the assp-log report in `--json` output.

@@ -35,7 +35,7 @@ final class MaillogHarness {
 
     /// Runs `mvpipe counts --day DAY --json` (at `--now NOW` when given).
     func run(day: String, now: String? = nil) throws -> CLIRunner.Result {
-        try CLIRunner.run(["counts", "--config", configPath, "--day", day, "--json"] + (now.map { ["--now", $0] } ?? []))
+        try CLIRunner.run(["counts", "--config", configPath, "--day", day, "--json", "--store-for-tests"] + (now.map { ["--now", $0] } ?? []))
     }
 
     /// Per-user counts on `day`; records an issue when the run fails.

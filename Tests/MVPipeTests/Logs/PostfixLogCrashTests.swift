@@ -87,7 +87,7 @@ import Testing
         try harness.append("mail.log", rest)
 
         let point = Bool.random(using: &rng) ? KillPoint(.commit, 1) : KillPoint(.read, Int.random(in: 1...rest.utf8.count, using: &rng))
-        let killed = try CLIRunner.run(["counts", "--config", harness.configPath, "--day", "2026-11-20", "--json"],
+        let killed = try CLIRunner.run(["counts", "--config", harness.configPath, "--day", "2026-11-20", "--json", "--store-for-tests"],
                                        environment: point.environment)
         #expect(point.killed(killed), "counts did not die at \(point): status \(killed.status), stderr: \(killed.stderr)")
         #expect(killed.stdout.isEmpty)

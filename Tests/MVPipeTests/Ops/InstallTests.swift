@@ -39,7 +39,7 @@ struct InstallTests {
         let version = try ToolRunner.run(binary, ["--version"])
         #expect(version.status == 0)
         #expect(version.stdout.hasPrefix("0.1.0"), "\(version.stdout)")
-        let check = try ToolRunner.run(binary, ["check", "--config", stage + "/etc/mvpipe/pipeline.json"])
+        let check = try ToolRunner.run(binary, ["check", "--config-only", "--config", stage + "/etc/mvpipe/pipeline.json"])
         #expect(check.status == 0, "the installed example config does not check: \(check.stderr)")
     }
 

@@ -1,0 +1,8 @@
+import Pipeline
+
+extension ASSPLogSource: SetupCheckable {
+    /// Every matched log file must be readable by the account, and the patterns must match something.
+    public func setupProblems(for account: Account, environment: [String: String]) -> [String] {
+        account.logFileProblems(options.paths, hint: "ASSP's logs/maillog.txt")
+    }
+}
