@@ -111,4 +111,30 @@ import Testing
         #expect(imported.stderr.contains("a second hold in force"), "\(imported.stderr)")
         #expect(!FileManager.default.fileExists(atPath: b.dir.file("state.sqlite")))
     }
+
+    /// Into a fleet that already holds alice (relay mx2 put her on hold): her hold stays mx2's, the report says the
+    /// export's was left out, and bob's released hold joins as history.
+    @Test(.enabled(if: TestPostgres.enabled, "needs MVPIPE_TEST_POSTGRES_URL (scripts/test-postgres start)"))
+    func fleetThatHoldsTheAccountKeepsItsHold() throws {
+        let (a, file) = try Self.heldAndExported()
+        defer { withExtendedLifetime(a) {} }
+        let url = try TestPostgres.newDatabase()
+        let state: [String: Any] = ["type": "postgresql", "url_env": "MVPIPE_STATE_URL"]
+        let two = try ContainmentSetup(extra: ["host": "mx2.example.org", "state": state], environment: ["MVPIPE_STATE_URL": url])
+        try two.archive.add(250, sender: "alice@example.org", on: two.today)
+        #expect(try two.run().status == 0)
+        #expect(two.mapKeys == ["alice@example.org"])
+
+        let one = try ContainmentSetup(extra: ["host": "mx1.example.org", "state": state], environment: ["MVPIPE_STATE_URL": url])
+        for user in ["alice@example.org", "bob@example.org"] { try one.archive.add(250, sender: user, on: one.today) }
+        let imported = try one.cli(["state", "import", "--config", one.config, "--input", file])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("hold 1"), "\(imported.stdout)")
+        #expect(imported.stdout.contains("1 hold(s) of the export were left out"), "\(imported.stdout)")
+        let run = try one.run("2026-11-25T10:30")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(one.mapKeys == ["alice@example.org"], "\(one.mapText)")
+        let holds = try one.cli(["holds", "--config", one.config, "--json"])
+        #expect(holds.lines.count == 1 && holds.stdout.contains("\"relay\":\"mx2.example.org\""), "\(holds.stdout)")
+    }
 }
