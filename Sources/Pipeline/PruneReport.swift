@@ -14,10 +14,14 @@ public struct PruneReport: Sendable, Equatable {
     public var deliveries = 0
     /// Undelivered alerts older than the cut-off, kept because they are still retried.
     public var keptPendingAlerts = 0
+    /// Holds released before the cut-off (a hold in force is never pruned, however old).
+    public var releasedHolds = 0
+    /// Holds in force, all kept.
+    public var keptHolds = 0
 
     /// Creates an empty report.
     public init() {}
 
     /// Whether nothing was (or would be) removed.
-    public var isEmpty: Bool { volumeRows + sourceDays + buckets + settledAlerts + expiredAlerts + deliveries == 0 }
+    public var isEmpty: Bool { volumeRows + sourceDays + buckets + settledAlerts + expiredAlerts + deliveries + releasedHolds == 0 }
 }

@@ -31,6 +31,8 @@ public struct StateExportReader: Sendable {
         var deliveries: [(id: Int64, line: Int)] = []
         var sourceDays: Set<SourceDay> = []
         var volumeDays: [SourceDay: Int] = [:]  // first line of each source and day
+        var holdIDs: Set<Int64> = []
+        var holdsInForce: Set<[String]> = []  // action and key
         let schema = try read(currentSchema: currentSchema) { row in
             rows[row.table.name, default: 0] += 1
             switch row.table {
@@ -48,6 +50,15 @@ public struct StateExportReader: Sendable {
                 }
             case .delivery:
                 if case .integer(let id) = row.values[0] { deliveries.append((id, row.line)) }
+            case .hold:
+                guard case .integer(let id) = row.values[0], holdIDs.insert(id).inserted else {
+                    throw StateImportError.invalidLine(line: row.line, message: "a second hold with id \(row.values[0])")
+                }
+                // A released hold is history; two in force for one action and key would be one too many in the map.
+                guard row.values[9] == .null, case .text(let action) = row.values[1], case .text(let key) = row.values[2] else { break }
+                guard holdsInForce.insert([action, key]).inserted else {
+                    throw StateImportError.invalidLine(line: row.line, message: "a second hold in force of action '\(UntrustedText.display(action, limit: 60))' for key '\(UntrustedText.display(key, limit: 60))'; release one (set its released_at) or remove it")
+                }
             case .alertSequence:
                 guard rows[row.table.name] == 1 else {
                     throw StateImportError.invalidLine(line: row.line, message: "a second alert_sequence line")

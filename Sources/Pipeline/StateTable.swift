@@ -81,8 +81,19 @@ public struct StateTable: Sendable, Equatable {
         Column("last_id", .integer(minimum: 0)),
     ], key: [])
 
-    /// Every table, in export order (alerts before their deliveries).
-    public static let all: [StateTable] = [volume, sourceDay, sourceCheckpoint, bucket, alert, delivery, alertSequence]
+    /// Accounts a containment action put on hold (``Hold``), in force until `released_at` is set. `alert_id` names
+    /// the alert that caused the hold; it need not be in the state (prune may remove the alert, never the hold).
+    /// Exported since schema 4: an older export has no holds.
+    public static let hold = StateTable(name: "hold", columns: [
+        Column("id", .integer(minimum: 1)), Column("action", .text), Column("key", .text), Column("user", .text),
+        Column("since", .real), Column("alert_id", .integer(minimum: 0)), Column("day", .day),
+        Column("messages", .integer(minimum: 0)), Column("relay", .text),
+        Column("released_at", .real, nullable: true), Column("released_by", .text, nullable: true),
+    ], key: ["id"])
+
+    /// Every table, in export order (alerts before their deliveries). A table added later goes at the end, so an
+    /// export of an older state stays a prefix of the same lines.
+    public static let all: [StateTable] = [volume, sourceDay, sourceCheckpoint, bucket, alert, delivery, alertSequence, hold]
 
     /// The table called `name`.
     public static func named(_ name: String) -> StateTable? {

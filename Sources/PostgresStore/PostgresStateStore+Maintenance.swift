@@ -3,7 +3,7 @@ import NIOCore
 import Pipeline
 import PostgresNIO
 
-/// `state prune`, `state check` and `state import` (a relay's SQLite export, tagged with this relay) on the fleet's
+/// `state prune`, `state check` and `state import` (a relay's SQLite export, tagged with this relay, holds included) on the fleet's
 /// database; `state export` is not there yet.
 extension PostgresStateStore: StateMaintenance {
     public var schema: StateSchemaStatus { openedSchema }
@@ -27,6 +27,10 @@ extension PostgresStateStore: StateMaintenance {
             report.volumeRows = try session.execute("DELETE FROM volume WHERE day < \(before)")
             report.sourceDays = try session.execute("DELETE FROM source_day WHERE day < \(before)")
             report.buckets = try session.execute("DELETE FROM bucket WHERE start < \(plan.bucketsBefore)")
+            // Holds in force are never pruned: without them the next run would write the maps without the account.
+            report.releasedHolds = try session.execute(
+                "DELETE FROM hold WHERE released_at IS NOT NULL AND released_at < \(Double(plan.bucketsBefore))")
+            report.keptHolds = try count("SELECT count(*) FROM hold WHERE released_at IS NULL")
             if dryRun || scratch {
                 try session.execute(scratch ? "ROLLBACK TO SAVEPOINT prune" : "ROLLBACK")
             } else {
@@ -54,19 +58,21 @@ extension PostgresStateStore: StateMaintenance {
             let held = try session.rows("""
                 SELECT (SELECT count(*) FROM volume WHERE relay = \(relay)) + (SELECT count(*) FROM source_day WHERE relay = \(relay))
                      + (SELECT count(*) FROM source_checkpoint WHERE relay = \(relay)) + (SELECT count(*) FROM bucket WHERE relay = \(relay))
-                     + (SELECT count(*) FROM alert WHERE relay = \(relay))
+                     + (SELECT count(*) FROM alert WHERE relay = \(relay)) + (SELECT count(*) FROM hold WHERE relay = \(relay))
                 """).first?.decode(Int64.self) ?? 0
             if held > 0 {
                 guard replace else {
                     throw StateImportError.notEmpty("relay \(relay) already holds \(held) rows in \(session.name); import only a relay that has no state there yet, or pass --replace to discard this relay's rows (the import and the discard are one transaction)")
                 }
-                for table in ["volume", "source_day", "source_checkpoint", "bucket", "alert"] {
+                for table in ["volume", "source_day", "source_checkpoint", "bucket", "alert", "hold"] {
                     try session.execute(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE relay = $1", binds: Self.binds([.text(relay)])))
                 }
             }
             var counts: [String: Int] = [:]
             var newIDs: [Int64: Int64] = [:]
+            var alertIDs: [Int64: Int64] = [:]  // every alert of the file the fleet has, inserted now or before
             var deliveries: [StateRow] = []
+            var holds: [StateRow] = []
             // The command checked the export's schema against this build's export format (StateStoreFactory) already.
             try file.read(currentSchema: .max) { row in
                 let values = row.values
@@ -84,7 +90,12 @@ extension PostgresStateStore: StateMaintenance {
                 case "alert":
                     guard case .integer(let oldID) = values[0], case .text(let payload) = values[5] else { return }
                     let inserted = try Self.insertAlert(session, values: values, relay: relay, line: row.line)
-                    guard let id = inserted else { return }
+                    guard let id = inserted else {
+                        // The fleet has this alert already: its deliveries are left out, but a hold still names it.
+                        alertIDs[oldID] = try Self.existingAlert(session, values: values)
+                        return
+                    }
+                    alertIDs[oldID] = id
                     newIDs[oldID] = id
                     var alert = try Alert(payload: payload)
                     alert.id = id
@@ -93,6 +104,9 @@ extension PostgresStateStore: StateMaintenance {
                     return
                 case "delivery":
                     deliveries.append(row)
+                    return
+                case "hold":
+                    holds.append(row)
                     return
                 default:
                     return
@@ -115,6 +129,9 @@ extension PostgresStateStore: StateMaintenance {
                     """, binds: Self.binds(values + [.text(relay)])))
                 counts["delivery", default: 0] += 1
             }
+            for row in holds {
+                if try insertHold(row, alertIDs: alertIDs) { counts["hold", default: 0] += 1 }
+            }
             return counts
         }
     }
@@ -126,6 +143,28 @@ extension PostgresStateStore: StateMaintenance {
             ON CONFLICT (day, "user", sequence) DO NOTHING RETURNING id
             """, binds: binds([values[1], values[2], values[3], values[4], values[6], .text(relay)])))
         return try rows.first?.decode(Int64.self)
+    }
+
+    /// The id of the fleet's alert with an exported alert's day, user and sequence.
+    private static func existingAlert(_ session: PostgresSession, values: [StateValue]) throws -> Int64? {
+        try session.rows(PostgresQuery(unsafeSQL: "SELECT id FROM alert WHERE day = $1 AND \"user\" = $2 AND sequence = $3",
+                                       binds: binds([values[1], values[2], values[4]]))).first?.decode(Int64.self)
+    }
+
+    /// Inserts an exported hold as this relay's, naming the alert by its id in the fleet (0 when the file does not
+    /// have the alert any more); false when the fleet already holds the same action and key (that hold stays).
+    private func insertHold(_ row: StateRow, alertIDs: [Int64: Int64]) throws -> Bool {
+        var values = Array(row.values.dropFirst())  // the fleet hands out hold ids
+        if case .integer(let old) = values[4] { values[4] = .integer(alertIDs[old] ?? 0) }
+        values[7] = .text(relay)
+        do {
+            return try session.execute(PostgresQuery(unsafeSQL: """
+                INSERT INTO hold (action, key, "user", since, alert_id, day, messages, relay, released_at, released_by)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (action, key) WHERE released_at IS NULL DO NOTHING
+                """, binds: Self.binds(values))) > 0
+        } catch let error as StateError {
+            throw StateImportError.invalidLine(line: row.line, message: "cannot store this hold row: \(error)")
+        }
     }
 
     /// Export values as statement parameters.
@@ -154,6 +193,15 @@ extension PostgresStateStore: StateMaintenance {
         report.facts.append("relays with stored counts: \(relays.isEmpty ? "none" : relays.joined(separator: ", "))")
         let claimed = try session.rows("SELECT count(*) FROM delivery WHERE lease_until > clock_timestamp()").first?.decode(Int64.self) ?? 0
         report.facts.append("deliveries claimed by a relay right now: \(claimed)")
+        if try session.rows("SELECT to_regclass('hold') IS NOT NULL").first?.decode(Bool.self) == true {
+            var active: Int64 = 0, released: Int64 = 0
+            if let row = try session.rows("""
+                SELECT count(*) FILTER (WHERE released_at IS NULL), count(*) FILTER (WHERE released_at IS NOT NULL) FROM hold
+                """).first {
+                (active, released) = try row.decode((Int64, Int64).self)
+            }
+            report.facts.append("holds: \(active) in force, \(released) released")
+        }
         return report
     }
 }

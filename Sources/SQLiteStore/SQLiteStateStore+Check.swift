@@ -62,12 +62,17 @@ extension SQLiteStateStore {
                     WHERE NOT EXISTS (SELECT 1 FROM source_day s WHERE s.source = v.source AND s.day = v.day))
                 """), "day(s) of a source with counts but no source_day row (a run would read them again and replace their counts)")
         }
-        for (table, column) in [("volume", "day"), ("source_day", "day"), ("alert", "day")] where tables.contains(table) {
+        for (table, column) in [("volume", "day"), ("source_day", "day"), ("alert", "day"), ("hold", "day")] where tables.contains(table) {
             let bad = try String.fetchAll(db, sql: "SELECT DISTINCT CAST(\(column) AS TEXT) FROM \(table) WHERE \(column) IS NOT NULL")
                 .filter { Day($0) == nil }
             if !bad.isEmpty {
                 report.problems.append("\(table).\(column) holds \(bad.count) value(s) that are not dates: \(bad.prefix(3).map { "'\(UntrustedText.display($0, limit: 40))'" }.joined(separator: ", "))")
             }
+        }
+        if tables.contains("hold") {
+            report.facts.append("holds: \(try count("SELECT count(*) FROM hold WHERE released_at IS NULL")) in force, \(try count("SELECT count(*) FROM hold WHERE released_at IS NOT NULL")) released")
+            problem(try count("SELECT count(*) FROM hold WHERE messages < 0 OR typeof(since) NOT IN ('real', 'integer') OR typeof(released_at) NOT IN ('real', 'integer', 'null')"),
+                    "hold row(s) with a negative count or a time that is not a number")
         }
         guard tables.contains("alert") else { return }
         problem(try count("SELECT count(*) FROM alert WHERE messages < 0 OR sequence < 1 OR typeof(messages) != 'integer' OR typeof(sequence) != 'integer'"),

@@ -27,6 +27,10 @@ extension SQLiteStateStore: StateMaintenance {
                 report.sourceDays = db.changesCount
                 try db.execute(sql: "DELETE FROM bucket WHERE start < ?", arguments: [plan.bucketsBefore])
                 report.buckets = db.changesCount
+                // Holds in force are never pruned: without them the next run would write the map without the account.
+                try db.execute(sql: "DELETE FROM hold WHERE released_at IS NOT NULL AND released_at < ?", arguments: [plan.bucketsBefore])
+                report.releasedHolds = db.changesCount
+                report.keptHolds = try Int.fetchOne(db, sql: "SELECT count(*) FROM hold WHERE released_at IS NULL") ?? 0
                 return dryRun ? .rollback : .commit
             }
             if !dryRun { TestKillPoint.commit.reached() }

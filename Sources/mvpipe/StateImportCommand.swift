@@ -12,7 +12,8 @@ struct StateImportCommand: ParsableCommand {
             counts has its source_day row); the error names the line (exit 65). The rows are then written in \
             one transaction under the run lock, and the state is recorded as this config's; a state that \
             already holds rows is refused (exit 64) unless --replace, which discards them in the same \
-            transaction. A missing state file is created.
+            transaction. A missing state file is created. Holds (`mvpipe holds`) are imported too; an export \
+            made before mvpipe exported them has none, which the report says.
             """
     )
 
@@ -54,6 +55,13 @@ struct StateImportCommand: ParsableCommand {
         }
         let from = summary.schemaVersion == StateStoreFactory.schemaVersion ? "" : " (exported at schema \(summary.schemaVersion))"
         try CLI.printOut("imported \(StateCommandFormat.rows(counts)) into \(config.state)\(from)")
+        if summary.rows[StateTable.hold.name, default: 0] == 0 {
+            // An export made before holds were exported (or of a state that never held anyone) brings no holds:
+            // containment's next run writes the Postfix map without any account.
+            try CLI.printOut("the export has no holds: no account is on hold in the imported state (an export made before mvpipe exported holds has none; check `mvpipe holds`)")
+        } else if let file = summary.rows[StateTable.hold.name], let stored = counts[StateTable.hold.name], stored < file {
+            try CLI.printOut("\(file - stored) hold(s) of the export were left out: the state holds the same account already")
+        }
     }
 
     /// Copies standard input to a private temporary file and returns its path.

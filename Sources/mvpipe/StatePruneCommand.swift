@@ -71,7 +71,9 @@ struct StatePruneCommand: ParsableCommand {
         row(report.settledAlerts, "alerts delivered or superseded")
         row(report.expiredAlerts, "undelivered alerts past the \(config.pendingDays)-day retry window")
         row(report.deliveries, "delivery records of those alerts")
+        row(report.releasedHolds, "holds released before \(before)")
         lines.append("kept: \(report.keptPendingAlerts) older undelivered alert(s) still being retried; every source checkpoint")
+        lines.append("kept: \(report.keptHolds) hold(s) in force (a hold is pruned only once released)")
         try CLI.printOut(lines.joined(separator: "\n"))
     }
 
