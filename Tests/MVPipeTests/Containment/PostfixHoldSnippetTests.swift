@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// The README's "Containment with Postfix" snippet on a real Postfix (``PostfixInstance``, whose submission service
+/// uses exactly those lines): a login listed in the `check_sasl_access` map, or an envelope sender listed in the
+/// `check_sender_access` map, has its next message put in the hold queue after `postfix reload`, while everyone
+/// else's mail is delivered; and `postmap -q` answers for listed keys only.
+@Suite(.enabled(if: PostfixInstance.enabled, PostfixInstance.skipReason), .serialized, .postfixInstance)
+struct PostfixHoldSnippetTests {
+    @Test func aListedLoginIsHeldAfterReloadWhileOthersAreDelivered() throws {
+        let postfix = try #require(PostfixInstance.current)
+        try postfix.writeMap(postfix.saslMap, [])
+        try postfix.writeMap(postfix.senderMap, [])
+        try postfix.reload()
+        let before = try postfix.send(as: "alice@example.org")
+        try postfix.waitUntilDelivered(before)
+
+        try postfix.writeMap(postfix.saslMap, ["alice@example.org HOLD mvpipe: alert hard-cap (test)"])
+        try postfix.reload()
+        let held = try postfix.send(as: "alice@example.org")
+        let delivered = try postfix.send(as: "bob@example.org")
+        try postfix.waitUntilSettled()
+        try postfix.waitUntilHeld(held)
+        try postfix.waitUntilDelivered(delivered)
+        #expect(try postfix.queueName(of: held) == "hold")
+        #expect(try postfix.queueName(of: delivered) == nil)
+        #expect(postfix.log().contains("hold: RCPT from localhost[127.0.0.1]: <alice@example.org>: SASL login name mvpipe: alert hard-cap (test)"),
+                "\(postfix.logTail())")
+
+        // Listed by login only: alice's address as the envelope sender of another login passes.
+        let otherLogin = try postfix.send(as: "carol@example.org", from: "alice@example.org")
+        try postfix.waitUntilDelivered(otherLogin)
+    }
+
+    @Test func aListedEnvelopeSenderIsHeld() throws {
+        let postfix = try #require(PostfixInstance.current)
+        try postfix.writeMap(postfix.saslMap, [])
+        try postfix.writeMap(postfix.senderMap, ["carol@example.org HOLD mvpipe: alert hard-cap (test)"])
+        try postfix.reload()
+        let held = try postfix.send(as: "bob@example.org", from: "carol@example.org")
+        let delivered = try postfix.send(as: "bob@example.org")
+        try postfix.waitUntilSettled()
+        try postfix.waitUntilHeld(held)
+        try postfix.waitUntilDelivered(delivered)
+        #expect(try postfix.queueName(of: held) == "hold")
+    }
+
+    @Test func postmapAnswersForListedKeysOnly() throws {
+        let postfix = try #require(PostfixInstance.current)
+        try postfix.writeMap(postfix.saslMap, ["alice@example.org HOLD mvpipe: alert hard-cap (test)"])
+        #expect(try postfix.lookup("alice@example.org", in: postfix.saslMap) == "HOLD mvpipe: alert hard-cap (test)")
+        #expect(try postfix.lookup("bob@example.org", in: postfix.saslMap) == nil)
+        #expect(try postfix.lookup("alice", in: postfix.saslMap) == nil)
+        try postfix.writeMap(postfix.saslMap, [])
+        #expect(try postfix.lookup("alice@example.org", in: postfix.saslMap) == nil)
+    }
+}
