@@ -54,4 +54,20 @@ struct PostfixHoldSnippetTests {
         try postfix.writeMap(postfix.saslMap, [])
         #expect(try postfix.lookup("alice@example.org", in: postfix.saslMap) == nil)
     }
+
+    /// The README's snippet is what this instance runs: its main.cf line (paths aside) and the submission
+    /// service's `-o` lines (TLS aside: off on loopback).
+    @Test func theReadmeSnippetIsWhatTheInstanceRuns() throws {
+        let postfix = try #require(PostfixInstance.current)
+        let readme = try String(contentsOfFile: ToolRunner.repositoryRoot + "/README.md", encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "## Containment with Postfix").dropFirst().first)
+        let lines = section.components(separatedBy: "\n## ")[0].split(separator: "\n").map(String.init)
+        let mainLine = try #require(lines.first { $0.hasPrefix("mua_sender_restrictions = ") })
+        let mainCf = try String(contentsOfFile: postfix.config + "/main.cf", encoding: .utf8)
+        #expect(mainCf.contains(mainLine.replacingOccurrences(of: "/etc/postfix/", with: postfix.config + "/")), "\(mainLine)")
+        let masterCf = try String(contentsOfFile: postfix.config + "/master.cf", encoding: .utf8)
+        let options = lines.filter { $0.hasPrefix("  -o ") && !$0.contains("smtpd_tls_security_level") }
+        #expect(options.count >= 7)
+        for option in options { #expect(masterCf.contains(option + "\n"), "master.cf lacks \(option)") }
+    }
 }
