@@ -289,6 +289,9 @@ final class PostfixInstance: @unchecked Sendable {
     func writeMap(_ map: String, _ lines: [String]) throws {
         try Data((lines.map { $0 + "\n" }.joined()).utf8).write(to: URL(fileURLWithPath: map))
         chmod(map, 0o644)
+        // Postfix re-reads a texthash file modified in the current second until it is older (0.3 s steps, against
+        // half-written files): dated 2 s back, a hand-written map is read at once.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2)], ofItemAtPath: map)
     }
 
     /// `postmap -c CONFIG -q KEY texthash:MAP`: the value Postfix finds for `key`, or nil when it finds none.
