@@ -40,6 +40,8 @@ extension PostgresStateStore {
                 PRIMARY KEY (alert_id, notifier))
             """,
         ]),
+        ("fleet-v2: evidence", evidenceSchema),
+        ("fleet-v3: silences", silencesSchema),
     ]
 
     /// The schema version this build writes.

@@ -15,6 +15,8 @@ extension SQLiteStateStore {
         ("v1", ["volume", "source_day", "source_checkpoint", "alert", "delivery"]),
         ("v2: time buckets", ["bucket"]),
         ("v3: owner", ["meta"]),
+        ("v4: evidence", ["client_ip"]),
+        ("v5: silences", ["silence"]),
     ]
 
     /// The schema version this mvpipe writes (the number of migrations it knows).
@@ -56,6 +58,8 @@ extension SQLiteStateStore {
             // Facts about the state itself, such as which config owns it (see StateOwner).
             try db.execute(sql: "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID")
         }
+        migrator.registerMigration(migrations[3].identifier, migrate: evidenceMigration)
+        migrator.registerMigration(migrations[4].identifier, migrate: silencesMigration)
         return migrator
     }()
 

@@ -102,6 +102,7 @@ struct AlertJSON: Encodable {
     var history: [DayCount]
     var recent: [DayCount]
     var sparkline: String
+    var clientIPs: [ClientIPEvidence]?
 
     init(_ alert: Alert) {
         id = alert.id
@@ -117,10 +118,11 @@ struct AlertJSON: Encodable {
         history = alert.history
         recent = alert.recent
         sparkline = alert.sparkline
+        clientIPs = alert.clientIPs
     }
 
     func encode(to encoder: any Encoder) throws {
-        enum Keys: String, CodingKey { case id, user, day, messages, recipients, detectors, average, allowed, sequence, verdicts, history, recent, sparkline }
+        enum Keys: String, CodingKey { case id, user, day, messages, recipients, detectors, average, allowed, sequence, verdicts, history, recent, sparkline, client_ips }
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(id, forKey: .id)
         try c.encode(user, forKey: .user)
@@ -135,5 +137,6 @@ struct AlertJSON: Encodable {
         try c.encode(history, forKey: .history)
         try c.encode(recent, forKey: .recent)
         try c.encode(sparkline, forKey: .sparkline)
+        try c.encodeIfPresent(clientIPs, forKey: .client_ips)
     }
 }
