@@ -4,7 +4,8 @@ import Foundation
 /// recipients per day (for detectors with `"metric": "recipients"`).
 ///
 /// A store records client IPs from ``VolumeReport/clientIPs`` in ``StateStore/apply(_:source:at:)``, in the same
-/// transaction as the counts (always added: log sources report only what is new).
+/// transaction as the counts (always added: log sources report only what is new), and drops rows older than
+/// ``ClientIPEvidence/retentionDays`` before the day of the report.
 public protocol EvidenceStore: Sendable {
     /// Per day from `from` through `through`, `user`'s messages per client IP, summed over sources (and relays).
     func clientIPs(user: String, from: Day, through: Day) throws -> [Day: [String: Int]]
@@ -23,6 +24,8 @@ public struct ClientIPEvidence: Sendable, Equatable, Codable {
 
     /// Days looked back to call an address new.
     public static let newAfterDays = 30
+    /// Days a store keeps client IPs (older rows go when a report with client IPs is applied).
+    public static let retentionDays = 90
     /// Addresses an alert lists at most (most messages first).
     public static let listed = 10
 

@@ -10,10 +10,13 @@ extension PostgresStateStore: EvidenceStore {
         CREATE TABLE client_ip (relay text NOT NULL, source text NOT NULL, day text NOT NULL, "user" text NOT NULL,
             ip text NOT NULL, messages bigint NOT NULL, PRIMARY KEY ("user", day, relay, source, ip))
         """,
+        "CREATE INDEX client_ip_day ON client_ip (day)",
     ]
 
     /// Adds a report's client IPs (inside ``apply(_:source:at:)``'s transaction).
     func storeClientIPs(_ report: VolumeReport, source: String) throws {
+        guard let newest = report.clientIPs.keys.max() else { return }
+        try session.execute("DELETE FROM client_ip WHERE relay = \(relay) AND day < \(newest.adding(days: -ClientIPEvidence.retentionDays).description)")
         for (day, users) in report.clientIPs where !users.isEmpty {
             var names: [String] = [], ips: [String] = [], counts: [Int64] = []
             for (user, seen) in users {

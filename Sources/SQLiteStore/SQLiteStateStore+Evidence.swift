@@ -10,12 +10,15 @@ extension SQLiteStateStore: EvidenceStore {
             CREATE TABLE client_ip (
                 source TEXT NOT NULL, day TEXT NOT NULL, user TEXT NOT NULL, ip TEXT NOT NULL, messages INTEGER NOT NULL,
                 PRIMARY KEY (user, day, source, ip)) WITHOUT ROWID;
+            CREATE INDEX client_ip_day ON client_ip(day);
             """)
     }
 
     /// Adds a report's client IPs (in ``apply(_:source:at:)``'s transaction).
     static func storeClientIPs(_ report: VolumeReport, source: String, db: Database) throws {
-        guard !report.clientIPs.isEmpty else { return }
+        guard let newest = report.clientIPs.keys.max() else { return }
+        try db.execute(sql: "DELETE FROM client_ip WHERE day < ?",
+                       arguments: [newest.adding(days: -ClientIPEvidence.retentionDays).description])
         let statement = try db.cachedStatement(sql: """
             INSERT INTO client_ip (source, day, user, ip, messages) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (user, day, source, ip) DO UPDATE SET messages = messages + excluded.messages

@@ -3,6 +3,9 @@ import Pipeline
 
 extension MemoryStateStore: EvidenceStore {
     static func storeClientIPs(_ report: VolumeReport, source: String, in tables: inout Tables) {
+        guard let newest = report.clientIPs.keys.max() else { return }
+        let oldest = newest.adding(days: -ClientIPEvidence.retentionDays)
+        tables.clientIPs = tables.clientIPs.mapValues { $0.filter { $0.key >= oldest } }.filter { !$0.value.isEmpty }
         for (day, users) in report.clientIPs {
             for (user, ips) in users {
                 for (ip, messages) in ips {

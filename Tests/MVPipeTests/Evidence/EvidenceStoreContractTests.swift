@@ -26,6 +26,13 @@ import Testing
         #expect(try evidence.clientIPs(user: "anna", from: Self.day.adding(days: -30), through: Self.day)
                 == [Self.day: ["192.0.2.1": 5, "2001:db8::1": 2], yesterday: ["192.0.2.1": 2]])
         #expect(try evidence.clientIPs(user: "carl", from: old, through: Self.day).isEmpty)
+        // Rows older than the retention go when newer ones come.
+        #expect(try evidence.clientIPs(user: "anna", from: old, through: old) == [old: ["198.51.100.1": 8]])
+        var later = VolumeReport(mode: .increment)
+        later.clientIPs = [old.adding(days: ClientIPEvidence.retentionDays + 1): ["anna": ["192.0.2.1": 1]]]
+        try store.apply(later, source: "log", at: Self.noon)
+        #expect(try evidence.clientIPs(user: "anna", from: old, through: old).isEmpty)
+        #expect(try evidence.clientIPs(user: "anna", from: Self.day, through: Self.day)[Self.day]?["192.0.2.1"] == 5)
         #expect(try evidence.dailyRecipients(users: ["anna", "bert"], days: [Self.day, yesterday]) == ["anna": [Self.day: 65]])
         let shown = try #require(try ClientIPEvidence.of(user: "anna", day: Self.day, in: store))
         #expect(shown == [ClientIPEvidence(ip: "192.0.2.1", messages: 5, new: false),
