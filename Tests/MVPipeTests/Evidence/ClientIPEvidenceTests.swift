@@ -36,6 +36,24 @@ import Testing
         #expect(json.stdout.contains(#""client_ips":[{"ip":"203.0.113.66","messages":27,"new":true},{"ip":"127.0.0.1","messages":5,"new":false},{"ip":"198.51.100.9","messages":1,"new":true}]"#), "\(json.stdout)")
     }
 
+    /// ASSP's message lines carry the client's address (a real ASSP 2.4.5 capture, clients on 127.0.0.x).
+    @Test func asspLogAddressesReachTheAlert() throws {
+        let capture = ASSPCapture.run("assp-2.4.5/verbose")
+        let dir = try TemporaryDirectory("mvpipe-evidence")
+        try FileManager.default.copyItem(atPath: capture.logPath, toPath: dir.file("maillog.txt"))
+        let config = try ConfigFile.write([
+            "timezone": "UTC", "state": dir.file("state.sqlite"),
+            "sources": [["type": "assp-log", "paths": [dir.file("maillog.txt")], "date_format": capture.logDateFormat,
+                         "local_domains": ["example.org"]]],
+            "detectors": [["type": "hard-cap", "limit": 0]],
+            "notifiers": [["type": "console"]],
+        ], to: dir.file("pipeline.json"))
+        let run = try CLIRunner.run(["run", "--config", config, "--now", ASSPCapture.now])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!EvidenceHarness.headlines(run).isEmpty, "\(run.stdout)")
+        #expect(run.stdout.contains("    from: 127.0.0.21 ("), "\(run.stdout)")
+    }
+
     /// Exim's arrival lines carry the client in `H=name (helo) [IP]:port`.
     @Test func eximArrivalAddressesReachTheAlert() throws {
         let dir = try TemporaryDirectory("mvpipe-evidence")
