@@ -18,8 +18,12 @@ final class EvidenceHarness {
         configPath = dir.file("pipeline.json")
         var state: Any = dir.file("state.sqlite")
         if store == "postgresql" {
+            #if canImport(PostgresStore)
             environment["MVPIPE_STATE_URL"] = try TestPostgres.newDatabase()
             state = ["type": "postgresql", "url_env": "MVPIPE_STATE_URL"]
+            #else
+            throw SetupError("this build has no PostgreSQL store (MVPIPE_WITHOUT_POSTGRES)")
+            #endif
         }
         try ConfigFile.write([
             "timezone": "UTC",

@@ -25,6 +25,8 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect(EvidenceHarness.headlines(run) == ["- events@example.org: 3 messages on 2026-11-27 (2700 recipients), average 2 per working day, allowed 50"], "\(run.stdout)")
         #expect(run.stdout.contains("fired: recipients-over-average: recipients: 2700 > allowed 200"), "\(run.stdout)")
+        let check = try h.mvpipe(["check", "--now", Self.now])
+        #expect(check.stdout.contains("  - [recipients-over-average] percent-over-average") && check.stdout.contains("(counting recipients)"), "\(check.stdout)")
         // explain shows both verdicts, each in its own unit.
         let explain = try h.mvpipe(["explain", "events@example.org", "--now", Self.now])
         #expect(explain.stdout.contains("[percent-over-average] quiet: 3 <= allowed 50"), "\(explain.stdout)")
