@@ -32,6 +32,9 @@ public struct Alert: Sendable, Equatable, Codable {
     /// What containment actions did about the alert, per action entry name (see ``ContainmentAction``): one line
     /// each, which every notifier shows; nil when no action handled it.
     public var containment: [String: String]?
+    /// The client IPs the login was used from on `day` (log sources), most messages first, each marked new when not
+    /// seen with this login in the 30 days before; nil when no source saw any.
+    public var clientIPs: [ClientIPEvidence]?
 
     /// Creates an alert.
     public init(id: Int64 = 0, user: String, day: Day, messages: Int, recipients: Int? = nil, average: Double,
@@ -54,6 +57,18 @@ public struct Alert: Sendable, Equatable, Codable {
     /// The detectors that fired.
     public var firedDetectors: [String] { verdicts.filter(\.fired).map(\.detector) }
 
+    /// How far over its limit the alert is: the largest ratio of counted to allowed among the fired detectors
+    /// (messages or recipients, as each counts); alerts are listed most severe first.
+    public var severity: Double {
+        var worst = 0.0
+        for verdict in verdicts where verdict.fired {
+            let value = verdict.metric == .recipients ? (recipients ?? 0) : messages
+            let limit = verdict.allowed ?? allowed
+            worst = max(worst, Double(value) / Double(max(limit, 1)))
+        }
+        return worst > 0 ? worst : Double(messages) / Double(max(allowed, 1))
+    }
+
     /// The last 14 days as a one-line bar chart (`▁▂▃▅▇`), oldest first, today last.
     public var sparkline: String { Sparkline.render(recent.map(\.messages)) }
 
@@ -73,6 +88,7 @@ public struct Alert: Sendable, Equatable, Codable {
         sequence = try c.decode(Int.self, forKey: .sequence)
         relays = try c.decodeIfPresent([RelayShare].self, forKey: .relays)
         containment = try c.decodeIfPresent([String: String].self, forKey: .containment)
+        clientIPs = try c.decodeIfPresent([ClientIPEvidence].self, forKey: .clientIPs)
     }
 }
 
@@ -80,7 +96,7 @@ public struct Alert: Sendable, Equatable, Codable {
 public struct AlertBatch: Sendable {
     /// The relay's host name.
     public var host: String
-    /// The alerts, in a stable order (day, then user).
+    /// The alerts, most severe first (``Alert/severity``), then by day and user.
     public var alerts: [Alert]
     /// The site's calendar (for times in the message).
     public var calendar: WorkCalendar
@@ -88,7 +104,11 @@ public struct AlertBatch: Sendable {
     /// Creates a batch.
     public init(host: String, alerts: [Alert], calendar: WorkCalendar) {
         self.host = host
-        self.alerts = alerts
+        self.alerts = alerts.sorted { a, b in
+            let (sa, sb) = (a.severity, b.severity)
+            if sa != sb { return sa > sb }
+            return (a.day, a.user) < (b.day, b.user)
+        }
         self.calendar = calendar
     }
 }

@@ -17,6 +17,8 @@ public enum AlertFormatter {
             lines.append(contentsOf: describe(alert))
             lines.append("")
         }
+        lines.append(contentsOf: nextSteps)
+        lines.append("")
         lines.append("Times are \(batch.calendar.zoneName). Counts include mail sent until the run.")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -29,6 +31,17 @@ public enum AlertFormatter {
         headline += ", average \(format(alert.average)) per working day, allowed \(alert.allowed)"
         if alert.sequence > 1 { headline += " [escalation #\(alert.sequence - 1)]" }
         lines.append(headline)
+        if let ips = alert.clientIPs, !ips.isEmpty {
+            let shown = ips.prefix(ClientIPEvidence.listed).map {
+                "\(UntrustedText.display($0.ip, limit: 45)) (\($0.messages)\($0.new ? ", NEW" : ""))"
+            }
+            let more = ips.count > ClientIPEvidence.listed ? ", and \(ips.count - ClientIPEvidence.listed) more" : ""
+            let fresh = ips.filter(\.new).count
+            lines.append("    from: " + shown.joined(separator: ", ") + more)
+            if fresh > 0 {
+                lines.append("    \(fresh) of \(ips.count) address(es) NEW: never seen with this login in the \(ClientIPEvidence.newAfterDays) days before")
+            }
+        }
         if !alert.recent.isEmpty {
             lines.append("    last \(alert.recent.count) days: \(alert.sparkline) (\(alert.recent.first!.day) to \(alert.day))")
         }
@@ -48,6 +61,16 @@ public enum AlertFormatter {
         }
         return lines
     }
+
+    /// What to do next, the closing lines of every report.
+    public static let nextSteps: [String] = [
+        "What to do next:",
+        "    mvpipe explain --config FILE USER   shows the arithmetic and history, and the addresses used",
+        "    a stolen password (NEW addresses, mail at odd hours): change it, then hold the login's queued mail",
+        "      with a \"postfix-hold\" notifier (containment); \"mvpipe release\" lets held mail go once it is safe",
+        "    expected mail (a mailing): mvpipe silence --config FILE USER --until YYYY-MM-DD --reason \"...\"",
+        "      (no alerts until then; \"mvpipe silences\" lists them, \"mvpipe unsilence\" ends one)",
+    ]
 
     /// A number with at most one decimal.
     public static func format(_ value: Double) -> String {

@@ -24,7 +24,7 @@ public enum ConfigSchema {
 
     /// The schema of one plugin entry: `type` fixed to the plugin's, the common keys and its own.
     private static func entry(_ plugin: any Plugin.Type, registry: Registry) -> JSONValue {
-        var schema = object(Registry.commonSpecs + plugin.optionSpecs, registry: registry)
+        var schema = object(Registry.commonSpecs(of: plugin) + plugin.optionSpecs, registry: registry)
         if case .object(var properties) = schema["properties"] {
             properties["type"] = ["const": .string(plugin.type), "description": .string(plugin.summary)]
             schema["properties"] = .object(properties)

@@ -23,6 +23,10 @@ public struct Evaluator: Sendable {
         let window = calendar.workingDays(before: day, count: config.historyDays)
         let recentDays = (0..<14).reversed().map { day.adding(days: -$0) }
         let histories = try store.dailyMessages(users: users, days: window + recentDays.dropLast())
+        var recipientHistories: [String: [Day: Int]] = [:]
+        if config.allDetectors.contains(where: { $0.metric == .recipients }), let evidence = store as? any EvidenceStore {
+            recipientHistories = try evidence.dailyRecipients(users: users, days: window)
+        }
         var buckets: [String: [Int64: Int]] = [:]
         if config.needsBuckets {
             let from = calendar.start(of: window.last ?? day)
@@ -39,9 +43,24 @@ public struct Evaluator: Sendable {
             var input = DetectorInput(user: user, day: day, messages: volume.messages, history: history, now: now,
                                       calendar: calendar, buckets: buckets[user] ?? [:])
             input.wholeDay = wholeDay
+            var recipientInput: DetectorInput?
             let verdicts = detectors.map { detector in
-                var verdict = detector.plugin.evaluate(input)
+                guard detector.metric == .recipients else {
+                    var verdict = detector.plugin.evaluate(input)
+                    verdict.detector = detector.name
+                    return verdict
+                }
+                if recipientInput == nil {
+                    var byRecipients = input
+                    byRecipients.messages = volume.recipients ?? 0
+                    byRecipients.history = window.map { DayCount(day: $0, messages: recipientHistories[user]?[$0] ?? 0) }
+                    byRecipients.buckets = [:]
+                    recipientInput = byRecipients
+                }
+                var verdict = detector.plugin.evaluate(recipientInput!)
                 verdict.detector = detector.name
+                verdict.metric = .recipients
+                verdict.reason = "recipients: " + verdict.reason
                 return verdict
             }
             return Judgement(user: user, day: day, volume: volume, history: history, recent: recent, verdicts: verdicts, ignored: false)
@@ -73,8 +92,8 @@ public struct Judgement: Sendable {
     public func alert(raisedAt: Date) -> Alert {
         let fallbackAverage = history.isEmpty ? 0 : Double(history.reduce(0) { $0 + $1.messages }) / Double(history.count)
         return Alert(user: user, day: day, messages: volume.messages, recipients: volume.recipients,
-                     average: verdicts.compactMap(\.average).first ?? fallbackAverage,
-                     allowed: verdicts.compactMap(\.allowed).min() ?? max(0, volume.messages - 1),
+                     average: verdicts.filter { $0.metric != .recipients }.compactMap(\.average).first ?? fallbackAverage,
+                     allowed: verdicts.filter { $0.metric != .recipients }.compactMap(\.allowed).min() ?? max(0, volume.messages - 1),
                      verdicts: verdicts, history: history, recent: recent, raisedAt: raisedAt)
     }
 }

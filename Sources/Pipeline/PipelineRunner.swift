@@ -75,6 +75,7 @@ public struct PipelineRunner: Sendable {
         let volumes = try store.volumes(on: today).filter { $0.value.messages > 0 }
         let users = volumes.keys.sorted()
         let evaluator = Evaluator(config: config, store: store)
+        let silenced = try Silence.active(on: today, in: store)
         var drafts: [AlertDraft] = []
         // A slice of users at a time, keeping only what fired: judging a day with a million senders at once held
         // every user's history, verdicts and sparkline in memory (1.5 GB).
@@ -82,7 +83,13 @@ public struct PipelineRunner: Sendable {
             let slice = users[start..<min(users.count, start + Self.judgeSlice)]
             let judgements = try evaluator.judge(day: today, now: now,
                                                  volumes: Dictionary(uniqueKeysWithValues: slice.map { ($0, volumes[$0]!) }))
-            try draft(judgements.filter(\.fired), today: today, now: now, into: &drafts)
+            let fired = judgements.filter(\.fired)
+            for judgement in fired {
+                if let silence = silenced[judgement.user] {
+                    logger.info("\(UntrustedText.display(judgement.user)) would alert but is silenced until \(silence.until): \(UntrustedText.display(silence.reason))")
+                }
+            }
+            try draft(fired.filter { silenced[$0.user] == nil }, today: today, now: now, into: &drafts)
         }
         return drafts
     }
@@ -95,6 +102,7 @@ public struct PipelineRunner: Sendable {
             var alert = judgement.alert(raisedAt: now)
             let shares = try store.relayShares(user: judgement.user, day: today)
             if shares.count > 1 { alert.relays = shares }
+            alert.clientIPs = try ClientIPEvidence.of(user: judgement.user, day: today, in: store)
             guard let last = try store.latestAlert(user: judgement.user, day: today) else {
                 drafts.append(AlertDraft(alert: alert))
                 continue

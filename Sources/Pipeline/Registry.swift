@@ -57,6 +57,11 @@ public struct Registry: Sendable {
     /// Options every plugin entry takes besides its own.
     public static let commonSpecs = OptionSpec.list(type, name)
 
+    /// Options every entry of `plugin`'s kind takes besides its own: detectors also take `"metric"`.
+    public static func commonSpecs(of plugin: any Plugin.Type) -> [OptionSpec] {
+        plugin is any Detector.Type ? commonSpecs + DetectorMetric.option.specs : commonSpecs
+    }
+
     /// The plugin of `plugins` the entry at `path` names in its `type`, or a ``ConfigError`` listing the valid types.
     private static func plugin<T>(of value: JSONValue, path: String, role: PluginRole, among plugins: [T],
                                   type: (T) -> String) throws -> T {
@@ -91,8 +96,20 @@ public struct Registry: Sendable {
 
     private static func erasedDetector<D: Detector>(_ plugin: D.Type, _ value: JSONValue, path: String,
                                                     context: PluginContext) throws -> Configured<any Detector> {
-        let built = try build(plugin, value, path: path, context: context)
-        return Configured(name: built.name, plugin: built.plugin, path: path)
+        var reader = try OptionsReader(value, path: path, specs: commonSpecs(of: plugin) + D.Options.specs, context: context)
+        _ = try reader.read(type)
+        let name = try reader.read(Registry.name) ?? D.type
+        reader.context.entryName = name
+        let metric = try reader.read(DetectorMetric.option)
+        let options = try D.Options(reading: &reader, context: reader.context)
+        try reader.finish()
+        let detector = try D(options: options, context: reader.context)
+        if metric == .recipients, detector.needsBuckets {
+            throw ConfigError("\(path).metric", "\(D.type) judges 5-minute buckets of messages and cannot count recipients; use \"messages\" here and a daily detector (hard-cap, percent-over-average, zscore) with \"metric\": \"recipients\"")
+        }
+        var configured = Configured<any Detector>(name: name, plugin: detector, path: path)
+        configured.metric = metric
+        return configured
     }
 
     private static func erasedNotifier<N: Notifier>(_ plugin: N.Type, _ value: JSONValue, path: String,
@@ -133,6 +150,8 @@ public struct Configured<P: Sendable>: Sendable {
     public let plugin: P
     /// The entry's JSON path, for messages.
     public let path: String
+    /// For detectors: what the detector counts (``DetectorMetric``).
+    public var metric: DetectorMetric = .messages
 
     /// Creates a configured entry.
     public init(name: String, plugin: P, path: String) {

@@ -12,6 +12,9 @@ public struct Verdict: Sendable, Equatable, Codable {
     public var allowed: Int?
     /// The detector's own numbers by name (for `explain`, `backtest` and `--json`), e.g. `z`, `peak`.
     public var metrics: [String: Double]
+    /// What the detector counted: nil for messages, ``DetectorMetric/recipients`` for recipients (then `reason`,
+    /// `average` and `allowed` are in recipients).
+    public var metric: DetectorMetric?
 
     /// Creates a verdict.
     public init(detector: String, fired: Bool, reason: String, average: Double? = nil, allowed: Int? = nil,
@@ -32,5 +35,6 @@ public struct Verdict: Sendable, Equatable, Codable {
         average = try c.decodeIfPresent(Double.self, forKey: .average)
         allowed = try c.decodeIfPresent(Int.self, forKey: .allowed)
         metrics = try c.decodeIfPresent([String: Double].self, forKey: .metrics) ?? [:]
+        metric = try c.decodeIfPresent(DetectorMetric.self, forKey: .metric)
     }
 }

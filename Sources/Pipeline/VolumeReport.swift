@@ -46,6 +46,9 @@ public struct VolumeReport: Sendable {
     public var notes: [String]
     /// Log lines read on this run, for sources that read lines (nil for the others); for metrics.
     public var linesRead: Int?
+    /// Per day, per user, messages per client IP seen on this run (log sources that see `client=` / `[IP]`; empty
+    /// for the others). Always added to what is stored (see ``EvidenceStore``).
+    public var clientIPs: [Day: [String: [String: Int]]] = [:]
 
     /// Creates a report.
     public init(mode: Mode, counts: [Day: [String: UserVolume]] = [:], scannedDays: [Day] = [],

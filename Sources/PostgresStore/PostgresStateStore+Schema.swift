@@ -48,6 +48,8 @@ extension PostgresStateStore {
             """,
             "CREATE UNIQUE INDEX hold_in_force ON hold (action, key) WHERE released_at IS NULL",
         ]),
+        ("fleet-v3: evidence", evidenceSchema),
+        ("fleet-v4: silences", silencesSchema),
     ]
 
     /// The schema version this build writes.

@@ -185,6 +185,7 @@ public final class PostgresStateStore: StateStore {
                     ON CONFLICT (relay, source, "user", start) DO UPDATE SET \(unescaped: upsert)
                     """)
             }
+            try storeClientIPs(report, source: source)
             let cutoff = Int64(date.timeIntervalSince1970 - TimeBuckets.retention)
             try session.execute("DELETE FROM bucket WHERE relay = \(relay) AND start < \(cutoff)")
             let days = Array(Set(report.scannedDays).union(report.finalDays).union(report.counts.keys))

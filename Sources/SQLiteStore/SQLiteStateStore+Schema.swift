@@ -16,6 +16,8 @@ extension SQLiteStateStore {
         ("v2: time buckets", ["bucket"]),
         ("v3: owner", ["meta"]),
         ("v4: holds", ["hold"]),
+        ("v5: evidence", ["client_ip"]),
+        ("v6: silences", ["silence"]),
     ]
 
     /// The schema version this mvpipe writes (the number of migrations it knows).
@@ -67,6 +69,8 @@ extension SQLiteStateStore {
                 CREATE UNIQUE INDEX hold_in_force ON hold(action, key) WHERE released_at IS NULL;
                 """)
         }
+        migrator.registerMigration(migrations[4].identifier, migrate: evidenceMigration)
+        migrator.registerMigration(migrations[5].identifier, migrate: silencesMigration)
         return migrator
     }()
 

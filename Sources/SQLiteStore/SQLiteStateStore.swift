@@ -218,6 +218,7 @@ public final class SQLiteStateStore: StateStore {
                     }
                 }
                 try Self.storeBuckets(report, source: source, db: db)
+                try Self.storeClientIPs(report, source: source, db: db)
                 try db.execute(sql: "DELETE FROM bucket WHERE start < ?",
                                arguments: [Int64(date.timeIntervalSince1970 - TimeBuckets.retention)])
                 let dayStatement = try db.cachedStatement(sql: """

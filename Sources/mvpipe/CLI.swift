@@ -104,6 +104,7 @@ struct AlertJSON: Encodable {
     var sparkline: String
     /// What containment actions did (or, in a dry run, would do), when any handled the alert.
     var containment: [String: String]?
+    var clientIPs: [ClientIPEvidence]?
 
     init(_ alert: Alert) {
         id = alert.id
@@ -120,10 +121,14 @@ struct AlertJSON: Encodable {
         recent = alert.recent
         sparkline = alert.sparkline
         containment = alert.containment
+        clientIPs = alert.clientIPs
     }
 
     func encode(to encoder: any Encoder) throws {
-        enum Keys: String, CodingKey { case id, user, day, messages, recipients, detectors, average, allowed, sequence, verdicts, history, recent, sparkline, containment }
+        enum Keys: String, CodingKey {
+            case id, user, day, messages, recipients, detectors, average, allowed, sequence, verdicts, history, recent, sparkline,
+                 containment, client_ips
+        }
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(id, forKey: .id)
         try c.encode(user, forKey: .user)
@@ -139,5 +144,6 @@ struct AlertJSON: Encodable {
         try c.encode(recent, forKey: .recent)
         try c.encode(sparkline, forKey: .sparkline)
         try c.encodeIfPresent(containment, forKey: .containment)
+        try c.encodeIfPresent(clientIPs, forKey: .client_ips)
     }
 }

@@ -57,7 +57,7 @@ struct CheckCommand: ParsableCommand {
         lines.append("sources (counts are summed over all):")
         for s in config.sources { lines.append("  - [\(s.name)] \(s.plugin.description)") }
         lines.append("detectors (a user alerts when any fires):")
-        for d in config.detectors { lines.append("  - [\(d.name)] \(d.plugin.description)") }
+        for d in config.detectors { lines.append("  - [\(d.name)] \(d.plugin.description)\(d.metric == .recipients ? " (counting recipients)" : "")") }
         lines.append("notifiers (each keeps its own delivery record):")
         for n in config.notifiers { lines.append("  - [\(n.name)] \(n.plugin.description)") }
         if !config.overrides.isEmpty {
@@ -75,6 +75,10 @@ struct CheckCommand: ParsableCommand {
                 }
                 lines.append(line)
             }
+        }
+        if stateExists, let store = try? StateStoreFactory.open(state, .readOnly, relay: config.hostName),
+           let silenced = try? Silence.summary(on: today, in: store) {
+            lines.append("silences: " + silenced)
         }
         lines.append("an alerted user alerts again the same day at \(AlertFormatter.format(config.realertFactor))× the count of the last alert; undelivered alerts are retried for \(config.pendingDays) days")
         let runner: Account

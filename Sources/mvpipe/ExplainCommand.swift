@@ -29,6 +29,7 @@ struct ExplainCommand: ParsableCommand {
         let realNow = try CLI.parseNow(now, calendar: calendar)
         let target = try day.map { try CLI.parseDay($0, option: "--day") } ?? calendar.day(of: realNow)
         let at = min(realNow, calendar.start(of: target.adding(days: 1)).addingTimeInterval(-1))
+        var evidence: [String] = []
         let judgement: Judgement? = try CLI.guarded(configFile: common.config) {
             // Read-only, like `counts`: a scratch copy, never the state itself.
             let store = try StateStoreFactory.open(config.state, .scratch(create: true), relay: config.hostName)
@@ -45,13 +46,14 @@ struct ExplainCommand: ParsableCommand {
             }
             let volume = try store.volumes(on: target)[user] ?? UserVolume(messages: 0)
             let evaluator = Evaluator(config: config, store: store)
+            evidence = try Self.evidenceLines(user: user, day: target, store: store)
             return try evaluator.judge(day: target, now: at, volumes: [user: volume]).first
         }
         guard let judgement else {
             CLI.printError("no data for \(UntrustedText.display(user))")
             throw ExitCode(ExitCodes.noInput)
         }
-        try CLI.printOut(Self.render(judgement, config: config, at: at))
+        try CLI.printOut(([Self.render(judgement, config: config, at: at)] + evidence).joined(separator: "\n"))
     }
 
     /// The explanation as text.

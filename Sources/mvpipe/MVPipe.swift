@@ -36,7 +36,7 @@ struct MVPipe: ParsableCommand {
             """,
         version: "0.1.0 (state schema \(StateStoreFactory.schemaVersion))",
         subcommands: [RunCommand.self, CountsCommand.self, CheckCommand.self, ExplainCommand.self, BacktestCommand.self,
-                      StateCommand.self, HoldsCommand.self, ReleaseCommand.self, PluginsCommand.self, SchemaCommand.self,
-                      DemoCommand.self, TestNotifyCommand.self]
+                      StateCommand.self, HoldsCommand.self, ReleaseCommand.self, SilenceCommand.self, SilencesCommand.self,
+                      UnsilenceCommand.self, PluginsCommand.self, SchemaCommand.self, DemoCommand.self, TestNotifyCommand.self]
     )
 }

@@ -28,7 +28,7 @@ struct PluginsCommand: ParsableCommand {
             for plugin in builtinRegistry.plugins(role) {
                 if markdown {
                     out.append("#### `\(plugin.type)`\n\n\(plugin.summary)\n")
-                    out += table(Registry.commonSpecs + plugin.optionSpecs, header: "option")
+                    out += table(Registry.commonSpecs(of: plugin) + plugin.optionSpecs, header: "option")
                     out.append("")
                 } else {
                     out.append("  \(plugin.type): \(plugin.summary)")

@@ -34,6 +34,10 @@ public final class MemoryStateStore: StateStore, @unchecked Sendable {
         var deliveries: [Key: Delivery] = [:]
         var owner: StateOwner?
         var holds: [Hold] = []
+        /// Per user, day, source: messages per client IP (see MemoryStateStore+Evidence).
+        var clientIPs: [String: [Day: [String: [String: Int]]]] = [:]
+        /// Silences by user.
+        var silences: [String: Silence] = [:]
     }
 
     private let lock = NSLock()
@@ -160,6 +164,7 @@ public final class MemoryStateStore: StateStore, @unchecked Sendable {
                 tables.sourceDays[source, default: [:]][day] = final
             }
             if let checkpoint = report.checkpoint { tables.checkpoints[source] = checkpoint }
+            Self.storeClientIPs(report, source: source, in: &tables)
         }
     }
 

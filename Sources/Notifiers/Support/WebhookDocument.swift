@@ -25,13 +25,15 @@ struct WebhookDocument: Encodable, Sendable {
         var recent: [HistoryEntry]
         var sparkline: String
         var raised_at: String
+        var client_ips: [ClientIPEntry]
+        var severity: Double
         /// What containment actions did, per action entry (absent when none handled the alert).
         var containment: [String: String]? = nil
 
         func encode(to encoder: any Encoder) throws {
             enum Keys: String, CodingKey {
                 case id, user, user_display, day, messages, recipients, average, allowed, sequence, detectors, verdicts, history,
-                     recent, sparkline, raised_at, containment
+                     recent, sparkline, raised_at, containment, client_ips, severity
             }
             var c = encoder.container(keyedBy: Keys.self)
             try c.encode(id, forKey: .id)
@@ -50,6 +52,8 @@ struct WebhookDocument: Encodable, Sendable {
             try c.encode(sparkline, forKey: .sparkline)
             try c.encode(raised_at, forKey: .raised_at)
             try c.encodeIfPresent(containment, forKey: .containment)
+            try c.encode(client_ips, forKey: .client_ips)
+            try c.encode(severity, forKey: .severity)
         }
     }
 
@@ -72,6 +76,13 @@ struct WebhookDocument: Encodable, Sendable {
             try c.encode(allowed, forKey: .allowed)
             try c.encode(metrics, forKey: .metrics)
         }
+    }
+
+    /// One client IP the login was used from that day (`new`: not seen with it in the 30 days before).
+    struct ClientIPEntry: Encodable, Sendable {
+        var ip: String
+        var messages: Int
+        var new: Bool
     }
 
     /// Messages on one earlier working day.
@@ -104,7 +115,9 @@ struct WebhookDocument: Encodable, Sendable {
                 history: a.history.map { HistoryEntry(day: $0.day.description, messages: $0.messages) },
                 recent: a.recent.map { HistoryEntry(day: $0.day.description, messages: $0.messages) },
                 sparkline: a.sparkline,
-                raised_at: WebhookDocument.timestamp(a.raisedAt), containment: a.containment)
+                raised_at: WebhookDocument.timestamp(a.raisedAt),
+                client_ips: (a.clientIPs ?? []).map { ClientIPEntry(ip: $0.ip, messages: $0.messages, new: $0.new) },
+                severity: (a.severity * 100).rounded() / 100, containment: a.containment)
         }
     }
 

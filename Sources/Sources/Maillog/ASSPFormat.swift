@@ -171,6 +171,7 @@ struct ASSPFormat: LogFormat {
         }
         guard let day = ledger.day(of: ts) else { return .unusable }
         ledger.count(day: day, user: user, messages: 1, recipients: recipients)
+        if let ip = parsed.clientIP { ledger.sawClient(day: day, user: user, ip: UnsafeBufferPointer(rebasing: line[ip])) }
         return .used
     }
 

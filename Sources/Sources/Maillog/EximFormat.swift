@@ -91,6 +91,7 @@ struct EximFormat: LogFormat {
             }
             guard let user = ledger.user(name, lowercase: lowercase) else { return .unusable }
             ledger.count(day: day, user: user, messages: 1, recipients: recipients ?? 0)
+            if let ip = Self.hostIP(line) { ledger.sawClient(day: day, user: user, ip: UnsafeBufferPointer(rebasing: line[ip])) }
             if recipients == nil { ledger.messages[id] = Message(stamp: stamp, day: day, user: user) }
             return .used
         case let .delivery(_, _, envelope):
@@ -125,5 +126,21 @@ extension EximMessageID: LedgerKey {
             throw CheckpointReader.Failure()
         }
         self = id
+    }
+}
+
+extension EximFormat {
+    /// The client's address in an arrival line's ` H=name (helo) [IP]:port` field, if there is one.
+    static func hostIP(_ line: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        guard let h = ByteScan.find(line, " H=", from: 0, end: line.count) else { return nil }
+        var i = h + 3
+        while i < line.count, line[i] != 0x5B {  // [
+            if line[i] == 0x3D, i > 0, line[i - 2] == 0x20 { return nil }  // the next ` X=` field: no address
+            i += 1
+        }
+        guard i < line.count else { return nil }
+        var j = i + 1
+        while j < line.count, line[j] != 0x5D { j += 1 }  // ]
+        return j < line.count ? (i + 1)..<j : nil
     }
 }

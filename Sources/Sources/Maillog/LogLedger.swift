@@ -13,6 +13,8 @@ struct LogLedger<Format: LogFormat> {
     private(set) var users = UserTable()
     /// What was counted on this run.
     private(set) var tally = VolumeTally()
+    /// The client IPs seen with each user on this run.
+    private(set) var clientIPs = ClientIPTally()
     /// Messages in flight.
     var messages: LedgerTable<Format.MessageKey, Format.Message>
     /// Sessions (connections) whose login is known.
@@ -58,6 +60,16 @@ struct LogLedger<Format: LogFormat> {
     mutating func count(day: Int32, user: Int32, messages: Int, recipients: Int?) {
         let instant = messages != 0 ? lastTimestamp.flatMap { resolver.instant(of: $0) } : nil
         tally.add(day: day, user: user, messages: messages, recipients: recipients, instant: instant)
+    }
+
+    /// Notes that one message of `user` on the day numbered `day` came from the client `ip` (for the alert's evidence).
+    mutating func sawClient(day: Int32, user: Int32, ip: UnsafeBufferPointer<UInt8>) {
+        clientIPs.add(day: day, user: user, ip: ip)
+    }
+
+    /// The client IPs seen on this run, per day and user; call after ``takeReport(withRecipients:)`` (empties them).
+    mutating func takeClientIPs() -> [Day: [String: [String: Int]]] {
+        clientIPs.take(users: users)
     }
 
     /// Whether counted messages go into 5-minute buckets (``CollectRequest/wantsBuckets``).

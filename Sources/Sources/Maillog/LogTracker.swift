@@ -41,6 +41,10 @@ struct LogTracker<Format: LogFormat>: MaillogTracker {
         ledger.takeReport(withRecipients: Format.countsRecipients)
     }
 
+    mutating func takeClientIPs() -> [Day: [String: [String: Int]]] {
+        ledger.takeClientIPs()
+    }
+
     var notes: [String] {
         let messages = ledger.messages.forgotten, sessions = ledger.sessions.forgotten
         guard messages > 0 || sessions > 0, let note = format.forgottenNote(messages: messages, sessions: sessions) else {

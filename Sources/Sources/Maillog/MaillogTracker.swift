@@ -15,6 +15,8 @@ protocol MaillogTracker: LogLineHandler {
     var recordsBuckets: Bool { get set }
     /// The counts and buckets of the run, once reading and ``encodeState(to:)`` are done (the tally is emptied).
     mutating func takeReport() -> (counts: [Day: [String: UserVolume]], buckets: [String: [Int64: Int]])
+    /// The client IPs seen per day and user on this run, after ``takeReport()`` (emptied).
+    mutating func takeClientIPs() -> [Day: [String: [String: Int]]]
     /// Things to tell the admin after the run.
     var notes: [String] { get }
     /// Saves state for the next run.
@@ -79,6 +81,7 @@ extension MaillogTracker {
         var report = VolumeReport(mode: .increment, counts: found.counts, checkpoint: saved, buckets: found.buckets,
                                   skipped: skipped, notes: notes + self.notes)
         report.linesRead = linesRead
+        if countThisRun { report.clientIPs = takeClientIPs() }
         return report
     }
 }

@@ -45,9 +45,11 @@ struct PostfixFormat: LogFormat {
             switch identity {
             case .saslUsername:
                 guard let user else { return ignore(queueID, stamp, &ledger) }
-                return origin(queueID, ts, stamp, identityBytes: UnsafeBufferPointer(rebasing: line[user]), &ledger)
+                return origin(queueID, ts, stamp, identityBytes: UnsafeBufferPointer(rebasing: line[user]),
+                              clientIP: UnsafeBufferPointer(rebasing: line[clientIP]), &ledger)
             case .clientIP:
-                return origin(queueID, ts, stamp, identityBytes: UnsafeBufferPointer(rebasing: line[clientIP]), &ledger)
+                let ip = UnsafeBufferPointer(rebasing: line[clientIP])
+                return origin(queueID, ts, stamp, identityBytes: ip, clientIP: ip, &ledger)
             case .sender:
                 return senderOrigin(queueID, ts, stamp, &ledger)
             }
@@ -72,7 +74,8 @@ struct PostfixFormat: LogFormat {
 
     /// An smtpd `client=` line that names the user (SASL login or client IP): count it now.
     private func origin(_ queueID: QueueID, _ ts: LogTimestamp, _ stamp: Int64,
-                        identityBytes: UnsafeBufferPointer<UInt8>, _ ledger: inout Ledger) -> LineOutcome {
+                        identityBytes: UnsafeBufferPointer<UInt8>, clientIP: UnsafeBufferPointer<UInt8>,
+                        _ ledger: inout Ledger) -> LineOutcome {
         let existing = ledger.messages[queueID]
         if let existing, existing.has(InFlightMessage.originSeen) { return .ignored }  // logged twice
         guard let user = ledger.user(identityBytes, lowercase: lowercase), let day = ledger.day(of: ts) else {
@@ -87,6 +90,7 @@ struct PostfixFormat: LogFormat {
             entry.flags |= InFlightMessage.queued
         }
         ledger.count(day: day, user: user, messages: 1, recipients: recipients)
+        ledger.sawClient(day: day, user: user, ip: clientIP)
         ledger.messages[queueID] = entry
         return .used
     }

@@ -85,7 +85,8 @@ import Testing
         let (a, file) = try Self.heldAndExported()
         let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
         var older = lines.filter { !$0.hasPrefix("{\"table\":\"hold\"") }
-        older[0] = older[0].replacingOccurrences(of: "\"schema_version\":4", with: "\"schema_version\":3")
+        older[0] = older[0].replacingOccurrences(
+            of: #""schema_version":[0-9]+"#, with: #""schema_version":3"#, options: .regularExpression)
         let oldFile = a.dir.file("old.jsonl")
         try (older.joined(separator: "\n") + "\n").write(toFile: oldFile, atomically: true, encoding: .utf8)
 

@@ -82,9 +82,10 @@ struct NotifierHarness {
     func batch(users: [String], firstID: Int64 = 1) -> AlertBatch {
         let day = Day("2026-11-25")!
         let alerts = users.enumerated().map { i, user in
+            // Limits rise faster than counts, so the batch's most-severe-first order is the order of `users`.
             Alert(id: firstID + Int64(i), user: user, day: day, messages: 500 + i, recipients: 700, average: 12.34,
-                  allowed: 200,
-                  verdicts: [Verdict(detector: "hard-cap", fired: true, reason: "\(500 + i) > limit 200", allowed: 200),
+                  allowed: 200 + 10 * i,
+                  verdicts: [Verdict(detector: "hard-cap", fired: true, reason: "\(500 + i) > limit 200", allowed: 200 + 10 * i),
                              Verdict(detector: "percent-over-average", fired: false, reason: "below", average: 12.34, allowed: 100)],
                   history: [DayCount(day: Day("2026-11-24")!, messages: 10), DayCount(day: Day("2026-11-23")!, messages: 15)],
                   raisedAt: Date(timeIntervalSince1970: 1_795_000_000))

@@ -63,6 +63,18 @@ enum StateFixture {
                 }
             }
         }
+        if tables.contains("meta") {
+            // Not an owner (the fixture's state belongs to whichever config uses it first): a key mvpipe ignores.
+            try db.execute(sql: "INSERT INTO meta VALUES (?, ?)", arguments: ["fixture", "state fixture"])
+        }
+        if tables.contains("client_ip") {
+            for (i, user) in users.enumerated() {
+                try db.execute(sql: "INSERT INTO client_ip VALUES (?, ?, ?, ?, ?)", arguments: ["maillog", "2026-11-25", user, "192.0.2.\(i + 1)", i + 1])
+            }
+        }
+        if tables.contains("silence") {
+            try db.execute(sql: "INSERT INTO silence VALUES (?, ?, ?, ?)", arguments: [users[0], "2026-12-31", "a mailing", 1_795_000_000.5])
+        }
         if tables.contains("bucket") {
             let start = Int64(1_764_028_800)  // 2026-11-25T00:00Z
             for (i, user) in users.enumerated() {
