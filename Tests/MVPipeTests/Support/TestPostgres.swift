@@ -55,5 +55,10 @@ enum TestPostgres {
     static func session(_ url: String) throws -> PostgresSession {
         try PostgresSession(url: Secret(url, origin: .environment("MVPIPE_TEST_POSTGRES_URL")), name: "the test database")
     }
+    #else
+    /// Without the PostgreSQL store there is no database to make; tests that call this are left out by ``enabled``.
+    static func newDatabase() throws -> String {
+        throw SetupError("this build has no PostgreSQL store (built with MVPIPE_WITHOUT_POSTGRES)")
+    }
     #endif
 }
