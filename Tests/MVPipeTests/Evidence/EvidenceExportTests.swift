@@ -30,19 +30,25 @@ import Testing
         let config: String
         private var environment: [String: String] = [:]
 
-        init(beside h: EvidenceHarness, kind: String) throws {
-            var state: Any = h.dir.file("restored.sqlite")
+        init(beside h: EvidenceHarness, kind: String, url: String? = nil, host: String? = nil, name: String = "restored") throws {
+            var state: Any = h.dir.file("\(name).sqlite")
             if kind == "postgresql" {
-                environment["MVPIPE_STATE_URL"] = try TestPostgres.newDatabase()
+                #if canImport(PostgresStore)
+                environment["MVPIPE_STATE_URL"] = try url ?? TestPostgres.newDatabase()
                 state = ["type": "postgresql", "url_env": "MVPIPE_STATE_URL"]
+                #else
+                throw SetupError("this build has no PostgreSQL store (MVPIPE_WITHOUT_POSTGRES)")
+                #endif
             }
-            config = try ConfigFile.write([
+            var object: [String: Any] = [
                 "timezone": "UTC",
                 "state": state,
                 "sources": [["type": "postfix-log", "paths": [h.dir.file("mail.log")]]],
                 "detectors": EvidenceExportTests.detectors,
                 "notifiers": [["type": "console"]],
-            ], to: h.dir.file("restored.json"))
+            ]
+            if let host { object["host"] = host }
+            config = try ConfigFile.write(object, to: h.dir.file("\(name).json"))
         }
 
         func mvpipe(_ arguments: [String]) throws -> CLIRunner.Result {
@@ -78,6 +84,29 @@ import Testing
         #expect(run.stdout.contains("    from: 192.0.2.10 (20), 203.0.113.9 (3, NEW)"), "\(run.stdout)")
         #expect(run.stderr.contains("news@example.org would alert but is silenced until 2026-11-28"), "\(run.stderr)")
     }
+
+    #if canImport(PostgresStore)
+    /// Into a fleet that silences news@ already (set from relay mx2): that silence stays, the report says the export's
+    /// was left out, and the relay's client IPs join the fleet's.
+    @Test(.enabled(if: TestPostgres.enabled, "needs MVPIPE_TEST_POSTGRES_URL (scripts/test-postgres start)"))
+    func fleetThatSilencesTheUserKeepsItsSilence() throws {
+        let (h, file) = try Self.silencedWithHistory()
+        let url = try TestPostgres.newDatabase()
+        let two = try Restored(beside: h, kind: "postgresql", url: url, host: "mx2.example.org", name: "mx2")
+        let silence = try two.mvpipe(["silence", "news@example.org", "--until", "2026-12-15", "--reason", "fleet mailing",
+                                      "--now", "2026-11-21T09:00"])
+        #expect(silence.status == 0, "\(silence.stderr)")
+
+        let one = try Restored(beside: h, kind: "postgresql", url: url, host: "mx1.example.org", name: "mx1")
+        let imported = try one.mvpipe(["state", "import", "--input", file])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("client_ip 2") && !imported.stdout.contains("silence 1"), "\(imported.stdout)")
+        #expect(imported.stdout.contains("1 silence(s) of the export were left out: the state silences the same user already"),
+                "\(imported.stdout)")
+        let silences = try one.mvpipe(["silences", "--now", "2026-11-27T18:00"])
+        #expect(silences.stdout.contains("2026-12-15  active  2026-11-21  news@example.org: fleet mailing"), "\(silences.stdout)")
+    }
+    #endif
 
     /// An export without client IPs and silences (schema 4, or schema 6 made before they were exported) still imports,
     /// and the report says what it lacked.
