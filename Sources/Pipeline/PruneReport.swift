@@ -18,10 +18,17 @@ public struct PruneReport: Sendable, Equatable {
     public var releasedHolds = 0
     /// Holds in force, all kept.
     public var keptHolds = 0
+    /// Client IP rows of days before ``PrunePlan/clientIPsBefore``.
+    public var clientIPs = 0
+    /// Silences whose last day is before the cut-off.
+    public var endedSilences = 0
+    /// Silences kept: in force, or ended on or after the cut-off.
+    public var keptSilences = 0
 
     /// Creates an empty report.
     public init() {}
 
     /// Whether nothing was (or would be) removed.
-    public var isEmpty: Bool { volumeRows + sourceDays + buckets + settledAlerts + expiredAlerts + deliveries + releasedHolds == 0 }
+    public var isEmpty: Bool { volumeRows + sourceDays + buckets + settledAlerts + expiredAlerts + deliveries + releasedHolds
+        + clientIPs + endedSilences == 0 }
 }

@@ -33,6 +33,7 @@ public struct StateExportReader: Sendable {
         var volumeDays: [SourceDay: Int] = [:]  // first line of each source and day
         var holdIDs: Set<Int64> = []
         var holdsInForce: Set<[String]> = []  // action and key
+        var silenced: Set<String> = []
         let schema = try read(currentSchema: currentSchema) { row in
             rows[row.table.name, default: 0] += 1
             switch row.table {
@@ -58,6 +59,11 @@ public struct StateExportReader: Sendable {
                 guard row.values[9] == .null, case .text(let action) = row.values[1], case .text(let key) = row.values[2] else { break }
                 guard holdsInForce.insert([action, key]).inserted else {
                     throw StateImportError.invalidLine(line: row.line, message: "a second hold in force of action '\(UntrustedText.display(action, limit: 60))' for key '\(UntrustedText.display(key, limit: 60))'; release one (set its released_at) or remove it")
+                }
+            case .silence:
+                guard case .text(let user) = row.values[0] else { break }
+                guard silenced.insert(user).inserted else {
+                    throw StateImportError.invalidLine(line: row.line, message: "a second silence for user '\(UntrustedText.display(user, limit: 60))'; a user has one silence: keep the one you mean")
                 }
             case .alertSequence:
                 guard rows[row.table.name] == 1 else {

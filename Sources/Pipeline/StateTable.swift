@@ -91,9 +91,24 @@ public struct StateTable: Sendable, Equatable {
         Column("released_at", .real, nullable: true), Column("released_by", .text, nullable: true),
     ], key: ["id"])
 
+    /// The client IPs each login was used from, per source, day and user (``ClientIPEvidence``): without them every
+    /// address of the next alerts is NEW. A state has them since schema 5; exports of schema 6 made before they were
+    /// exported, and all older ones, have none.
+    public static let clientIP = StateTable(name: "client_ip", columns: [
+        Column("source", .text), Column("day", .day), Column("user", .text), Column("ip", .text),
+        Column("messages", .integer(minimum: 0)),
+    ], key: ["user", "day", "source", "ip"])
+
+    /// Silenced users (``Silence``; `until` is the last day silenced): without them alerts resume for the user.
+    /// A state has them since schema 6; exports made before they were exported, and all older ones, have none.
+    public static let silence = StateTable(name: "silence", columns: [
+        Column("user", .text), Column("until", .day), Column("reason", .text), Column("created_at", .real),
+    ], key: ["user"])
+
     /// Every table, in export order (alerts before their deliveries). A table added later goes at the end, so an
     /// export of an older state stays a prefix of the same lines.
-    public static let all: [StateTable] = [volume, sourceDay, sourceCheckpoint, bucket, alert, delivery, alertSequence, hold]
+    public static let all: [StateTable] = [volume, sourceDay, sourceCheckpoint, bucket, alert, delivery, alertSequence, hold,
+                                           clientIP, silence]
 
     /// The table called `name`.
     public static func named(_ name: String) -> StateTable? {

@@ -3,7 +3,8 @@ import NIOCore
 import Pipeline
 import PostgresNIO
 
-/// `state prune`, `state check` and `state import` (a relay's SQLite export, tagged with this relay, holds included) on the fleet's
+/// `state prune`, `state check` and `state import` (a relay's SQLite export, tagged with this relay, holds, client IPs and
+/// silences included) on the fleet's
 /// database; `state export` is not there yet.
 extension PostgresStateStore: StateMaintenance {
     public var schema: StateSchemaStatus { openedSchema }
@@ -31,6 +32,10 @@ extension PostgresStateStore: StateMaintenance {
             report.releasedHolds = try session.execute(
                 "DELETE FROM hold WHERE released_at IS NOT NULL AND released_at < \(Double(plan.bucketsBefore))")
             report.keptHolds = try count("SELECT count(*) FROM hold WHERE released_at IS NULL")
+            report.clientIPs = try session.execute("DELETE FROM client_ip WHERE day < \(plan.clientIPsBefore.description)")
+            // A silence in force (or one that ended after the cut-off) stays; `until` is its last day.
+            report.endedSilences = try session.execute("DELETE FROM silence WHERE until < \(before)")
+            report.keptSilences = try count("SELECT count(*) FROM silence")
             if dryRun || scratch {
                 try session.execute(scratch ? "ROLLBACK TO SAVEPOINT prune" : "ROLLBACK")
             } else {
@@ -51,20 +56,22 @@ extension PostgresStateStore: StateMaintenance {
     /// Imports a relay's export (`mvpipe state export` of its SQLite state) as this relay's part of the fleet: its
     /// counts, buckets, final days and checkpoints get this relay's name; its alerts join the fleet's alert log with
     /// new ids (the fleet hands out ids; an alert whose user, day and sequence the fleet already has is left out,
-    /// with its deliveries). Refuses when this relay already holds rows, unless `replace`, which first discards this
-    /// relay's rows and the alerts it raised. One transaction.
+    /// with its deliveries). Its client IPs are tagged with this relay; its silences join the fleet's (a user the fleet
+    /// silences already keeps that silence). Refuses when this relay already holds rows, unless `replace`, which first
+    /// discards this relay's rows, the alerts it raised and the silences set from it. One transaction.
     public func importRows(from file: StateExportReader, replace: Bool) throws -> [String: Int] {
         try transaction {
             let held = try session.rows("""
                 SELECT (SELECT count(*) FROM volume WHERE relay = \(relay)) + (SELECT count(*) FROM source_day WHERE relay = \(relay))
                      + (SELECT count(*) FROM source_checkpoint WHERE relay = \(relay)) + (SELECT count(*) FROM bucket WHERE relay = \(relay))
                      + (SELECT count(*) FROM alert WHERE relay = \(relay)) + (SELECT count(*) FROM hold WHERE relay = \(relay))
+                     + (SELECT count(*) FROM client_ip WHERE relay = \(relay)) + (SELECT count(*) FROM silence WHERE relay = \(relay))
                 """).first?.decode(Int64.self) ?? 0
             if held > 0 {
                 guard replace else {
                     throw StateImportError.notEmpty("relay \(relay) already holds \(held) rows in \(session.name); import only a relay that has no state there yet, or pass --replace to discard this relay's rows (the import and the discard are one transaction)")
                 }
-                for table in ["volume", "source_day", "source_checkpoint", "bucket", "alert", "hold"] {
+                for table in ["volume", "source_day", "source_checkpoint", "bucket", "alert", "hold", "client_ip", "silence"] {
                     try session.execute(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE relay = $1", binds: Self.binds([.text(relay)])))
                 }
             }
@@ -107,6 +114,20 @@ extension PostgresStateStore: StateMaintenance {
                     return
                 case "hold":
                     holds.append(row)
+                    return
+                case "client_ip":
+                    sql = "INSERT INTO client_ip (relay, source, day, \"user\", ip, messages) VALUES ($1, $2, $3, $4, $5, $6)"
+                case "silence":
+                    // Silences are the fleet's: one the fleet already has for the user stays (the report says so).
+                    do {
+                        let inserted = try session.execute(PostgresQuery(unsafeSQL: """
+                            INSERT INTO silence ("user", until, reason, created_at, relay) VALUES ($1, $2, $3, $4, $5)
+                            ON CONFLICT ("user") DO NOTHING
+                            """, binds: Self.binds(values + [.text(relay)])))
+                        if inserted > 0 { counts["silence", default: 0] += 1 }
+                    } catch let error as StateError {
+                        throw StateImportError.invalidLine(line: row.line, message: "cannot store this silence row: \(error)")
+                    }
                     return
                 default:
                     return
@@ -182,7 +203,7 @@ extension PostgresStateStore: StateMaintenance {
         return binds
     }
 
-    /// The schema, the relays that stored counts, and the deliveries claimed right now.
+    /// The schema, the relays that stored counts, the deliveries claimed right now, holds, client IPs and silences.
     public func check(_ expectations: StateCheckExpectations) throws -> StateCheckReport {
         var report = StateCheckReport()
         report.facts.append("PostgreSQL state, \(openedSchema.summary); this relay: \(relay)")
@@ -201,6 +222,19 @@ extension PostgresStateStore: StateMaintenance {
                 (active, released) = try row.decode((Int64, Int64).self)
             }
             report.facts.append("holds: \(active) in force, \(released) released")
+        }
+        if try session.rows("SELECT to_regclass('client_ip') IS NOT NULL").first?.decode(Bool.self) == true,
+           let row = try session.rows("SELECT count(*), count(DISTINCT \"user\"), min(day), max(day) FROM client_ip").first {
+            let (rows, users, first, last) = try row.decode((Int64, Int64, String?, String?).self)
+            report.facts.append(StateCheckReport.clientIPFact(rows: Int(rows), users: Int(users), first: first, last: last))
+        }
+        if try session.rows("SELECT to_regclass('silence') IS NOT NULL").first?.decode(Bool.self) == true,
+           let row = try session.rows("""
+                SELECT count(*) FILTER (WHERE until >= \(expectations.today?.description ?? "")),
+                       count(*) FILTER (WHERE until < \(expectations.today?.description ?? "")) FROM silence
+                """).first {
+            let (inForce, ended) = try row.decode((Int64, Int64).self)
+            report.facts.append(StateCheckReport.silenceFact(inForce: Int(inForce), ended: Int(ended), today: expectations.today))
         }
         return report
     }

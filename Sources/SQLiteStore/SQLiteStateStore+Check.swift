@@ -62,7 +62,8 @@ extension SQLiteStateStore {
                     WHERE NOT EXISTS (SELECT 1 FROM source_day s WHERE s.source = v.source AND s.day = v.day))
                 """), "day(s) of a source with counts but no source_day row (a run would read them again and replace their counts)")
         }
-        for (table, column) in [("volume", "day"), ("source_day", "day"), ("alert", "day"), ("hold", "day")] where tables.contains(table) {
+        for (table, column) in [("volume", "day"), ("source_day", "day"), ("alert", "day"), ("hold", "day"), ("client_ip", "day"),
+                                ("silence", "until")] where tables.contains(table) {
             let bad = try String.fetchAll(db, sql: "SELECT DISTINCT CAST(\(column) AS TEXT) FROM \(table) WHERE \(column) IS NOT NULL")
                 .filter { Day($0) == nil }
             if !bad.isEmpty {
@@ -73,6 +74,22 @@ extension SQLiteStateStore {
             report.facts.append("holds: \(try count("SELECT count(*) FROM hold WHERE released_at IS NULL")) in force, \(try count("SELECT count(*) FROM hold WHERE released_at IS NOT NULL")) released")
             problem(try count("SELECT count(*) FROM hold WHERE messages < 0 OR typeof(since) NOT IN ('real', 'integer') OR typeof(released_at) NOT IN ('real', 'integer', 'null')"),
                     "hold row(s) with a negative count or a time that is not a number")
+        }
+        if tables.contains("client_ip") {
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), count(DISTINCT user), min(day), max(day) FROM client_ip")
+            report.facts.append(StateCheckReport.clientIPFact(rows: row.flatMap { Int.fromDatabaseValue($0[0]) } ?? 0,
+                                                              users: row.flatMap { Int.fromDatabaseValue($0[1]) } ?? 0,
+                                                              first: row.flatMap { Self.text($0, 2) }, last: row.flatMap { Self.text($0, 3) }))
+            problem(try count("SELECT count(*) FROM client_ip WHERE messages < 0 OR typeof(messages) != 'integer'"),
+                    "client_ip row(s) whose count is negative or not a whole number")
+        }
+        if tables.contains("silence") {
+            let today = expectations.today?.description ?? ""
+            report.facts.append(StateCheckReport.silenceFact(inForce: try count("SELECT count(*) FROM silence WHERE until >= ?", [today]),
+                                                             ended: try count("SELECT count(*) FROM silence WHERE until < ?", [today]),
+                                                             today: expectations.today))
+            problem(try count("SELECT count(*) FROM silence WHERE typeof(created_at) NOT IN ('real', 'integer')"),
+                    "silence row(s) whose created_at is not a number")
         }
         guard tables.contains("alert") else { return }
         problem(try count("SELECT count(*) FROM alert WHERE messages < 0 OR sequence < 1 OR typeof(messages) != 'integer' OR typeof(sequence) != 'integer'"),

@@ -31,6 +31,12 @@ extension SQLiteStateStore: StateMaintenance {
                 try db.execute(sql: "DELETE FROM hold WHERE released_at IS NOT NULL AND released_at < ?", arguments: [plan.bucketsBefore])
                 report.releasedHolds = db.changesCount
                 report.keptHolds = try Int.fetchOne(db, sql: "SELECT count(*) FROM hold WHERE released_at IS NULL") ?? 0
+                try db.execute(sql: "DELETE FROM client_ip WHERE day < ?", arguments: [plan.clientIPsBefore.description])
+                report.clientIPs = db.changesCount
+                // A silence in force (or one that ended after the cut-off) stays; `until` is its last day.
+                try db.execute(sql: "DELETE FROM silence WHERE until < ?", arguments: [before])
+                report.endedSilences = db.changesCount
+                report.keptSilences = try Int.fetchOne(db, sql: "SELECT count(*) FROM silence") ?? 0
                 return dryRun ? .rollback : .commit
             }
             if !dryRun { TestKillPoint.commit.reached() }

@@ -11,7 +11,8 @@ struct StateCheckCommand: ParsableCommand {
             Runs SQLite's integrity_check and foreign_key_check, then checks that counts are whole and not \
             negative, days are dates, each alert's payload is its alert and it has delivery records, and \
             the alert id sequence is ahead of every id, and every day with counts has its source_day row; \
-            lists checkpoints by size and the state's owner. Warnings (odd but \
+            lists checkpoints by size, holds, client IPs, silences (in force on --now's day, or ended) and the \
+            state's owner. Warnings (odd but \
             harmless, such as a queue for a notifier the config no longer has) do not fail the check. \
             An older schema is reported, not upgraded.
             """
@@ -29,7 +30,7 @@ struct StateCheckCommand: ParsableCommand {
         let config = try common.loadConfig(logger: logger)
         let today = config.calendar.day(of: try CLI.parseNow(now, calendar: config.calendar))
         let expectations = StateCheckExpectations(sources: config.sources.map(\.name), notifiers: config.notifiers.map(\.name),
-                                                  retryFrom: today.adding(days: -config.pendingDays))
+                                                  retryFrom: today.adding(days: -config.pendingDays), today: today)
         let (report, owner) = try CLI.guarded {
             let store = try StateStoreFactory.open(config.state, .readOnly, relay: config.hostName)
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)

@@ -10,7 +10,7 @@ struct StateExportCommand: ParsableCommand {
         discussion: """
             The first line is {"format":"mvpipe-state","format_version":1,"schema_version":N}; each \
             further line is one row with a "table" field (volume, source_day, source_checkpoint, bucket, \
-            alert, delivery, alert_sequence) and one field per column; checkpoints are base64. Rows are \
+            alert, delivery, alert_sequence, hold, client_ip, silence) and one field per column; checkpoints are base64. Rows are \
             streamed from one consistent read under the run lock, in key order, so the same state always \
             exports to the same bytes. With --output the file appears whole (written beside it, then renamed).
             """

@@ -12,8 +12,9 @@ struct StateImportCommand: ParsableCommand {
             counts has its source_day row); the error names the line (exit 65). The rows are then written in \
             one transaction under the run lock, and the state is recorded as this config's; a state that \
             already holds rows is refused (exit 64) unless --replace, which discards them in the same \
-            transaction. A missing state file is created. Holds (`mvpipe holds`) are imported too; an export \
-            made before mvpipe exported them has none, which the report says.
+            transaction. A missing state file is created. Holds (`mvpipe holds`), client IPs and silences \
+            (`mvpipe silences`) are imported too; an export made before mvpipe exported them has none, which \
+            the report says.
             """
     )
 
@@ -61,6 +62,26 @@ struct StateImportCommand: ParsableCommand {
             try CLI.printOut("the export has no holds: no account is on hold in the imported state (an export made before mvpipe exported holds has none; check `mvpipe holds`)")
         } else if let file = summary.rows[StateTable.hold.name], let stored = counts[StateTable.hold.name], stored < file {
             try CLI.printOut("\(file - stored) hold(s) of the export were left out: the state holds the same account already")
+        }
+        try reportEvidence(summary: summary, counts: counts)
+    }
+
+    /// Says what the export lacked of client IPs and silences (an older export, or one made before mvpipe exported
+    /// them), and which silences a fleet kept its own of.
+    private func reportEvidence(summary: StateExportReader.Summary, counts: [String: Int]) throws {
+        if summary.rows[StateTable.clientIP.name, default: 0] == 0 {
+            let why = summary.schemaVersion < 5
+                ? "a state of schema \(summary.schemaVersion) kept none"
+                : "an export made before mvpipe exported them has none"
+            try CLI.printOut("the export has no client IPs (\(why)): the next alerts mark every address NEW until the state has seen it again")
+        }
+        if summary.rows[StateTable.silence.name, default: 0] == 0 {
+            let why = summary.schemaVersion < 6
+                ? "a state of schema \(summary.schemaVersion) kept none"
+                : "an export made before mvpipe exported them has none"
+            try CLI.printOut("the export has no silences (\(why)): no user is silenced in the imported state; check `mvpipe silences`")
+        } else if let file = summary.rows[StateTable.silence.name], file > counts[StateTable.silence.name, default: 0] {
+            try CLI.printOut("\(file - counts[StateTable.silence.name, default: 0]) silence(s) of the export were left out: the state silences the same user already (`mvpipe silences`)")
         }
     }
 

@@ -10,7 +10,9 @@ struct StatePruneCommand: ParsableCommand {
         discussion: """
             Keeps today and the N days before it. Removes volume rows, source days, 5-minute buckets and \
             alerts of older days that every notifier delivered (or that were superseded), plus undelivered \
-            alerts past the pending_days retry window; never an alert still being retried, never a source's \
+            alerts past the pending_days retry window, holds released and silences ended before then, and \
+            client IPs of older days, except those of the 30 days alerts compare addresses with (none is kept \
+            over 90 days); never an alert still being retried, a hold or silence in force, or a source's \
             checkpoint. One transaction, under the run lock. Refuses an N shorter than the detectors' \
             history window (working days counted back with the config's calendar) or the 14-day sparkline \
             unless --force.
@@ -49,7 +51,8 @@ struct StatePruneCommand: ParsableCommand {
         }
         let before = today.adding(days: -keepDays)
         let plan = PrunePlan(before: before, bucketsBefore: Int64(config.calendar.start(of: before).timeIntervalSince1970),
-                             retryFrom: today.adding(days: -config.pendingDays))
+                             retryFrom: today.adding(days: -config.pendingDays),
+                             clientIPsBefore: PrunePlan.clientIPCutOff(before: before, today: today))
         let report = try CLI.guarded(configFile: common.config) {
             let store = try StateStoreFactory.open(config.state, .readWrite(create: false), relay: config.hostName)
             let lock = try store.acquireRunLock(waiting: self.lock.seconds)
@@ -72,8 +75,11 @@ struct StatePruneCommand: ParsableCommand {
         row(report.expiredAlerts, "undelivered alerts past the \(config.pendingDays)-day retry window")
         row(report.deliveries, "delivery records of those alerts")
         row(report.releasedHolds, "holds released before \(before)")
+        row(report.clientIPs, "client IP rows before \(plan.clientIPsBefore) (kept: the \(ClientIPEvidence.newAfterDays) days alerts compare addresses with, at most \(ClientIPEvidence.retentionDays) days)")
+        row(report.endedSilences, "silences that ended before \(before)")
         lines.append("kept: \(report.keptPendingAlerts) older undelivered alert(s) still being retried; every source checkpoint")
         lines.append("kept: \(report.keptHolds) hold(s) in force (a hold is pruned only once released)")
+        lines.append("kept: \(report.keptSilences) silence(s) in force or ended since \(before)")
         try CLI.printOut(lines.joined(separator: "\n"))
     }
 
