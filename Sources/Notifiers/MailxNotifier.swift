@@ -90,21 +90,10 @@ public struct MailxNotifier: Notifier {
         } catch {
             throw NotifierError("cannot start \(executable): \(error.reason)", transient: true)
         }
-        let said = String(decoding: outcome.stderr, as: UTF8.self)
-        let reason: FailureReason
-        switch outcome.ending {
-        case .exited(0):
-            return
-        case .exited(let status):
-            reason = FailureReason("\(executable) exited with status \(status)", quoting: said, limit: 300)
-        case .signaled(let signal):
-            reason = FailureReason("\(executable) was ended by signal \(signal)", quoting: said, limit: 300)
-        case .timedOut:
-            reason = FailureReason("\(executable) did not finish within \(options.timeout) s; killed it and every process it started",
-                                   quoting: said, limit: 300)
+        if let failure = outcome.failure(of: executable, timeout: options.timeout,
+                                         afterTimeout: "; killed it and every process it started") {
+            throw failure
         }
-        // The mail program holds no secret; its stderr is shown like a server's answer (plain, cut short).
-        throw NotifierError(reason.rendered(by: Redactor(secrets: [])), transient: true)
     }
 
     private func resolveCommand() throws -> String {

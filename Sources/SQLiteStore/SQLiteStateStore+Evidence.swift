@@ -50,24 +50,6 @@ extension SQLiteStateStore: EvidenceStore {
     }
 
     public func dailyRecipients(users: [String], days: [Day]) throws -> [String: [Day: Int]] {
-        guard !users.isEmpty, !days.isEmpty else { return [:] }
-        let dayTexts = Array(Set(days.map(\.description)))
-        return try access {
-            try queue.read { db in
-                var result: [String: [Day: Int]] = [:]
-                for chunk in Self.chunks(users) {
-                    let rows = try Row.fetchCursor(db, sql: """
-                        SELECT day, user, SUM(recipients) AS recipients FROM volume
-                        WHERE day IN (\(Self.placeholders(dayTexts.count))) AND user IN (\(Self.placeholders(chunk.count)))
-                        GROUP BY day, user
-                        """, arguments: StatementArguments(dayTexts + chunk))
-                    while let row = try rows.next() {
-                        guard let day = Day(row["day"] as String), let n = row["recipients"] as Int? else { continue }
-                        result[row["user"] as String, default: [:]][day] = n
-                    }
-                }
-                return result
-            }
-        }
+        try dailySums(.recipients, users: users, days: days)
     }
 }

@@ -255,6 +255,17 @@ public final class SQLiteStateStore: StateStore {
     }
 
     public func dailyMessages(users: [String], days: [Day]) throws -> [String: [Day: Int]] {
+        try dailySums(.messages, users: users, days: days)
+    }
+
+    /// A `volume` column that ``dailySums(_:users:days:)`` adds up per user and day.
+    enum DailyColumn: String {
+        case messages, recipients
+    }
+
+    /// Per user and day, the sum of `column` over every source; days without a count (recipients a source does not
+    /// know) are left out.
+    func dailySums(_ column: DailyColumn, users: [String], days: [Day]) throws -> [String: [Day: Int]] {
         guard !users.isEmpty, !days.isEmpty else { return [:] }
         let dayTexts = Array(Set(days.map(\.description)))
         return try access {
@@ -263,13 +274,13 @@ public final class SQLiteStateStore: StateStore {
                 // Only the users asked for (by the index on day and user), not every user's rows of those days.
                 for chunk in Self.chunks(users) {
                     let rows = try Row.fetchCursor(db, sql: """
-                        SELECT day, user, SUM(messages) AS messages FROM volume
+                        SELECT day, user, SUM(\(column.rawValue)) AS total FROM volume
                         WHERE day IN (\(Self.placeholders(dayTexts.count))) AND user IN (\(Self.placeholders(chunk.count)))
                         GROUP BY day, user
                         """, arguments: StatementArguments(dayTexts + chunk))
                     while let row = try rows.next() {
-                        guard let day = Day(row["day"] as String) else { continue }
-                        result[row["user"] as String, default: [:]][day] = row["messages"]
+                        guard let day = Day(row["day"] as String), let total = row["total"] as Int? else { continue }
+                        result[row["user"] as String, default: [:]][day] = total
                     }
                 }
                 return result

@@ -78,19 +78,9 @@ extension PostfixHoldNotifier {
         } catch {
             throw NotifierError("cannot start \(what) \(command[0]): \(error.reason)", transient: true)
         }
-        let said = String(decoding: outcome.stderr, as: UTF8.self)
-        let reason: FailureReason
-        switch outcome.ending {
-        case .exited(0):
-            return
-        case .exited(let status):
-            reason = FailureReason("\(what) \(command.joined(separator: " ")) exited with status \(status)", quoting: said, limit: 300)
-        case .signaled(let signal):
-            reason = FailureReason("\(what) \(command.joined(separator: " ")) was ended by signal \(signal)", quoting: said, limit: 300)
-        case .timedOut:
-            reason = FailureReason("\(what) \(command.joined(separator: " ")) did not finish within \(options.timeout) s", quoting: said, limit: 300)
+        if let failure = outcome.failure(of: "\(what) \(command.joined(separator: " "))", timeout: options.timeout) {
+            throw failure
         }
-        throw NotifierError(reason.rendered(by: Redactor(secrets: [])), transient: true)
     }
 
     private func resolve(_ command: String) throws(NotifierError) -> String {
