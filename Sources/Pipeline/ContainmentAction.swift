@@ -8,6 +8,9 @@ import Foundation
 public protocol ContainmentAction: Notifier {
     /// The detectors that may cause an action (nil: every detector); checked against the config's detectors.
     var detectorFilter: [String]? { get }
+    /// The file the action owns and rewrites whole (a map); two entries owning one file would undo each other's
+    /// work on every run, so the config refuses that.
+    var ownedFile: String? { get }
     /// Acts on the request's alerts and brings what the action maintains in line with the ledger.
     /// Throws only when the state cannot be read or written; a failed map write or reload is the outcome's error.
     func contain(_ request: ContainmentRequest) throws -> ContainmentOutcome

@@ -106,6 +106,7 @@ public struct PipelineConfig: Sendable {
         try requireUniqueNames(sources.map { ($0.name, $0.path) }, kind: "source")
         try requireUniqueNames(notifiers.map { ($0.name, $0.path) }, kind: "notifier")
         try requireKnownDetectors(notifiers, detectors: detectors + overrides.flatMap { $0.detectors ?? [] })
+        try requireDistinctOwnedFiles(notifiers)
 
         return PipelineConfig(calendar: context.calendar, state: state, realertFactor: realert,
                               pendingDays: pendingDays, hostName: host, sources: sources, detectors: detectors,

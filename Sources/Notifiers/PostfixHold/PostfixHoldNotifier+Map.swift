@@ -12,7 +12,7 @@ extension PostfixHoldNotifier {
         ]
         var seen = Set<String>()
         for hold in holds.sorted(by: { $0.key < $1.key }) {
-            guard (try? PostfixMapKey.key(for: hold.key)) == hold.key, seen.insert(hold.key).inserted else { continue }
+            guard (try? PostfixMapKey.key(for: hold.key, lookup: options.lookup)) == hold.key, seen.insert(hold.key).inserted else { continue }
             lines.append("\(hold.key) \(options.action.rawValue) mail from this account is suspended by mvpipe after alert \(hold.alertID) of \(hold.day); contact your postmaster")
         }
         return Array((lines.joined(separator: "\n") + "\n").utf8)
@@ -42,12 +42,17 @@ extension PostfixHoldNotifier {
         } catch {
             guard rewrite else { throw error }
             var message = error.message
+            // A map that was missing is never put back as missing: without the file, Postfix answers every sender
+            // 451. It keeps the new holds with a line the next run's map lacks, so that run rewrites it and reloads.
+            let restored = before ?? wanted + Array("# mvpipe: reloading Postfix after writing this map failed; the next run writes it again and reloads\n".utf8)
             do throws(NotifierError) {
-                try file.replace(with: before)
-                if databaseSuffix != nil, before != nil {
+                try file.replace(with: restored)
+                if databaseSuffix != nil {
                     try run([try resolve(options.postmapCommand), "\(options.mapType.rawValue):\(options.map)"], what: "postmap")
                 }
-                message += "; the map was put back as it was, mvpipe retries on the next run"
+                message += before == nil
+                    ? "; the map was missing, so it stays written (Postfix needs the file) and mvpipe writes it again and reloads on the next run"
+                    : "; the map was put back as it was, mvpipe retries on the next run"
             } catch let undo {
                 message += "; putting the map back failed too: \(undo.message)"
             }

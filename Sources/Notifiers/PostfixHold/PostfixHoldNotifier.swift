@@ -28,6 +28,15 @@ public struct PostfixHoldNotifier: ContainmentAction {
         case lmdb
     }
 
+    /// Which Postfix restriction reads the map, so which names are safe keys.
+    public enum Lookup: String, Sendable, CaseIterable, OptionChoice {
+        /// `check_sasl_access`: SASL logins (the `postfix-log` source's default identity); exact lookups.
+        case saslLogin = "sasl_login"
+        /// `check_sender_access`: envelope senders (`assp-archive`, `postfix-log` with `"identity": "sender"`);
+        /// Postfix also reads keys there as domains and local parts, so only whole addresses are written.
+        case sender
+    }
+
     /// Options of `postfix-hold`.
     public struct Options: PluginOptions {
         /// The map's source file.
@@ -48,6 +57,8 @@ public struct PostfixHoldNotifier: ContainmentAction {
         public var postmapCommand: String
         /// Seconds `postmap` and the reload command may take.
         public var timeout: Int
+        /// Which restriction reads the map.
+        public var lookup: Lookup
 
         static let map = ConfigOption.path("map", "The access table's source file mvpipe owns and rewrites from the state, e.g. /etc/postfix/mvpipe_holds (use it as texthash:/etc/postfix/mvpipe_holds in main.cf).")
         static let action = ConfigOption("action", default: Action.hold, "\"HOLD\" (mail waits in Postfix's hold queue), \"DEFER\" (4xx, the client retries later) or \"REJECT\" (5xx).")
@@ -67,7 +78,9 @@ public struct PostfixHoldNotifier: ContainmentAction {
         static let postmap = ConfigOption("postmap_command", default: "postmap", "The postmap program for \"hash\" and \"lmdb\", looked up in PATH unless it contains a slash.").nonEmpty()
         static let timeout = ConfigOption("timeout", default: 60, in: 1...3600, "Seconds postmap and the reload command may take.")
 
-        public static let specs = OptionSpec.list(map, action, reloadCommand, allow, detectors, maxNewHolds, mapType, postmap, timeout)
+        static let lookup = ConfigOption("lookup", default: Lookup.saslLogin, "Which Postfix restriction reads the map: \"sasl_login\" (check_sasl_access; the postfix-log source's logins) or \"sender\" (check_sender_access; envelope senders of assp-archive or postfix-log with \"identity\": \"sender\"; only whole addresses are written there).")
+
+        public static let specs = OptionSpec.list(map, action, reloadCommand, allow, detectors, maxNewHolds, mapType, postmap, timeout, lookup)
 
         public init(reading reader: inout OptionsReader, context: PluginContext) throws {
             map = try reader.read(Self.map)
@@ -79,6 +92,7 @@ public struct PostfixHoldNotifier: ContainmentAction {
             mapType = try reader.read(Self.mapType)
             postmapCommand = try reader.read(Self.postmap)
             timeout = try reader.read(Self.timeout)
+            lookup = try reader.read(Self.lookup)
         }
     }
 
@@ -102,6 +116,8 @@ public struct PostfixHoldNotifier: ContainmentAction {
     public var description: String { "postfix-hold: \(options.action.rawValue) in \(options.mapType.rawValue):\(options.map)" }
 
     public var detectorFilter: [String]? { options.detectors }
+
+    public var ownedFile: String? { options.map }
 
     /// Alerts reach this plugin only through the runner's containment step.
     public func deliver(_ batch: AlertBatch) throws {
@@ -128,7 +144,7 @@ public struct PostfixHoldNotifier: ContainmentAction {
             }
             let key: String
             do {
-                key = try PostfixMapKey.key(for: alert.user)
+                key = try PostfixMapKey.key(for: alert.user, lookup: options.lookup)
             } catch {
                 outcome.notes[alert.id] = "NOT put on hold: \(error.reason); mvpipe never writes such a name to the Postfix map, contain this account by hand"
                 continue

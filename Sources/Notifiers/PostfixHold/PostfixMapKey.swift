@@ -1,3 +1,4 @@
+import Foundation
 import Pipeline
 
 /// A user name checked for use as exactly one key of a Postfix lookup table (`texthash:`, `hash:`, `lmdb:`).
@@ -17,7 +18,7 @@ enum PostfixMapKey {
     }
 
     /// The map key for `user`, or why it cannot be one.
-    static func key(for user: String) throws(Refusal) -> String {
+    static func key(for user: String, lookup: PostfixHoldNotifier.Lookup = .saslLogin) throws(Refusal) -> String {
         let scalars = Array(user.unicodeScalars)
         guard !scalars.isEmpty else { throw Refusal(reason: "the name is empty") }
         guard user.utf8.count <= maximumLength else {
@@ -41,6 +42,15 @@ enum PostfixMapKey {
         if scalars.filter({ $0 == "@" }).count > 1 {
             throw Refusal(reason: "the name has more than one '@', so it is no single address")
         }
+        if user == "<>" {
+            throw Refusal(reason: "'<>' is the null sender's lookup key: holding it would hold every bounce")
+        }
+        if IPAddressKey.looksLikeAddress(user) {
+            throw Refusal(reason: "the name is an IP address (a source with \"identity\": \"client_ip\"), which check_sasl_access and check_sender_access never look up; block it with check_client_access by hand")
+        }
+        if lookup == .sender, !scalars.contains("@") {
+            throw Refusal(reason: "check_sender_access reads a key without '@' as a whole domain (and its subdomains) or a local part, so only whole addresses are written to a sender map")
+        }
         return String(String.UnicodeScalarView(scalars.map { ("A"..."Z").contains($0) ? Unicode.Scalar($0.value + 32)! : $0 }))
     }
 
@@ -51,5 +61,14 @@ enum PostfixMapKey {
         }
         if plain { return text }
         return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// Telling an IP address from a login.
+enum IPAddressKey {
+    /// Whether `text` is an IPv4 or IPv6 address literal.
+    static func looksLikeAddress(_ text: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 }

@@ -116,6 +116,41 @@ import Testing
         #expect(bad.stderr.contains("$.notifiers[0].action"))
     }
 
+    /// Two entries on one map would each rewrite it with only their own holds, lifting the other's on every run.
+    @Test func twoEntriesOnOneMapAreAConfigError() throws {
+        let s = try ContainmentSetup()
+        let entry: [String: Any] = ["type": "postfix-hold", "name": "logins", "map": s.map, "reload_command": [] as [String]]
+        let config = try ConfigFile.write(
+            ConfigFile.archive(root: s.dir.file("archive"), state: s.dir.file("state.sqlite"),
+                               notifiers: [entry, ["type": "postfix-hold", "name": "senders", "lookup": "sender",
+                                                            "map": s.dir.file("postfix/../postfix/mvpipe_holds")]],
+                               timezone: "UTC"),
+            to: s.dir.file("two.json"))
+        let result = try CLIRunner.run(["check", "--config", config, "--config-only"])
+        #expect(result.status == 78, "\(result.stderr)")
+        #expect(result.stderr.contains("$.notifiers[1].map"), "\(result.stderr)")
+        #expect(result.stderr.contains("is already the map of $.notifiers[0]"), "\(result.stderr)")
+    }
+
+    /// A sender map (`"lookup": "sender"`, read by check_sender_access) gets only whole addresses: an archive
+    /// sender folder `example.org` would otherwise hold the whole domain and its subdomains, `<>` every bounce.
+    @Test func senderMapsHoldOnlyWholeAddresses() throws {
+        let s = try ContainmentSetup(hold: ["lookup": "sender", "max_new_holds": 10])
+        for sender in ["alice@example.org", "example.org", "<>", "192.0.2.7"] {
+            try s.archive.add(250, sender: sender, on: s.today)
+        }
+        let result = try s.run()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(s.mapKeys == ["alice@example.org"], "\(s.mapText)")
+        #expect(try s.mapIsValid())
+        #expect(result.stdout.contains("only whole addresses are written to a sender map"))
+        #expect(result.stdout.contains("null sender"))
+        #expect(result.stdout.contains("is an IP address"))
+        if ContainmentSetup.hasPostmap {
+            #expect(try s.lookup("example.org") == nil)
+        }
+    }
+
     @Test func circuitBreakerHoldsNoneAndSaysSoLoudly() throws {
         let s = try ContainmentSetup(hold: ["max_new_holds": 1])
         try s.archive.add(250, sender: "alice@example.org", on: s.today)
@@ -152,7 +187,10 @@ import Testing
         #expect(failed.status == 75, "\(failed.stderr)")
         #expect(failed.stderr.contains("the Postfix mail system is not running (simulated)"))
         #expect(failed.stdout.contains("NOT yet on hold in Postfix: the reload command"))
-        #expect(!s.mapExists, "the map is put back as it was (none)")
+        // The map was missing: it is never put back as missing (Postfix would answer every sender 451 without it).
+        #expect(s.mapExists, "a missing map stays written after a failed reload")
+        #expect(try s.mapIsValid())
+        #expect(s.mapText.contains("# mvpipe: reloading Postfix after writing this map failed"))
         #expect(try s.cli(["holds", "--config", s.config]).stdout.contains("no account is on hold"))
 
         try s.failReload(false)

@@ -18,7 +18,8 @@ import Testing
         ("a\nb@example.org", "control"), ("a\rb", "control"), ("a\u{0}b", "control"), ("a\u{85}b", "control"),
         ("a\u{2028}b", "control"), ("a b", "whitespace"), ("a\u{3000}b", "whitespace"), ("#a@example.org", "'#'"),
         ("K\u{212A}@example.org", "outside ASCII"), ("user@", "'user@'"), ("@example.org", "'@domain'"),
-        ("a@b@example.org", "more than one '@'"),
+        ("a@b@example.org", "more than one '@'"), ("<>", "null sender"), ("192.0.2.7", "IP address"),
+        ("2001:db8::7", "IP address"),
     ])
     func refusedNamesSayWhy(name: String, reason: String) {
         #expect(throws: PostfixMapKey.Refusal.self) { try PostfixMapKey.key(for: name) }
@@ -26,6 +27,16 @@ import Testing
             _ = try PostfixMapKey.key(for: name)
         } catch {
             #expect(error.reason.contains(reason), "\(error.reason)")
+        }
+    }
+
+    /// A sender map (`check_sender_access`) reads a key without `@` as a domain with its subdomains, or a local part:
+    /// only whole addresses go there. SASL logins are looked up exactly, so `john.smith` is fine in a login map.
+    @Test func senderMapsTakeOnlyWholeAddresses() throws {
+        #expect(try PostfixMapKey.key(for: "Alice@Example.org", lookup: .sender) == "alice@example.org")
+        for name in ["example.org", "john.smith", "postmaster"] {
+            #expect(throws: PostfixMapKey.Refusal.self) { try PostfixMapKey.key(for: name, lookup: .sender) }
+            #expect(try PostfixMapKey.key(for: name, lookup: .saslLogin) == name)
         }
     }
 

@@ -82,7 +82,12 @@ struct InstallStripTests {
         let needed = try ELFFile(CLIRunner.binary).needed()
         #expect(needed.contains("libcurl.so.4") && needed.contains("libsqlite3.so.0"), "\(needed)")
         let swiftRuntime = ["libswift", "libFoundation", "lib_Foundation", "libdispatch", "libBlocksRuntime", "libTesting", "libXCTest"]
-        let system = needed.filter { name in !swiftRuntime.contains { name.hasPrefix($0) } }
+        // A sanitized test build (scripts/sanitized-test sets ASAN_OPTIONS or TSAN_OPTIONS) also links what the
+        // sanitizer runtime needs; a release build does not.
+        let environment = ProcessInfo.processInfo.environment
+        let sanitizerRuntime = environment["ASAN_OPTIONS"] != nil || environment["TSAN_OPTIONS"] != nil
+            ? ["libresolv", "librt", "libdl", "libpthread"] : []
+        let system = needed.filter { name in !(swiftRuntime + sanitizerRuntime).contains { name.hasPrefix($0) } }
         let readme = try String(contentsOfFile: ToolRunner.repositoryRoot + "/README.md", encoding: .utf8)
         let start = try #require(readme.range(of: "### Runtime dependencies\n")).upperBound
         let section = readme[start...]
